@@ -1,0 +1,61 @@
+package org.quietbridge.bridge.forward;
+
+/**
+ * The counters the data plane keeps for each port. Ids and labels are stable: metrics names
+ * and dashboards depend on them.
+ */
+public enum PortCounter {
+    RX_FRAMES(0, "rx_frames", "frames received"),
+    RX_BYTES(1, "rx_bytes", "bytes received"),
+    TX_FRAMES(2, "tx_frames", "frames sent"),
+    TX_BYTES(3, "tx_bytes", "bytes sent"),
+    /** Received frames to a broadcast or multicast MAC. */
+    RX_BROADCAST_MULTICAST(4, "rx_broadcast_multicast", "broadcast/multicast frames received"),
+    /** Received broadcast/multicast frames that were forwarded (not dropped by a rule). */
+    FORWARDED_BROADCAST_MULTICAST(5, "forwarded_broadcast_multicast", "broadcast/multicast frames forwarded"),
+    DROP_RULE(6, "drop_rule", "dropped by a rule"),
+    /** Destination learned on the ingress port: the frame stays on its own segment. */
+    DROP_SAME_PORT(7, "drop_same_port", "filtered: destination on the ingress port"),
+    DROP_TOO_BIG(8, "drop_too_big", "dropped: larger than the egress MTU or TX slot"),
+    /** The ring slot held less than the frame (tp_snaplen < tp_len): never forwarded cut. */
+    DROP_TRUNCATED(9, "drop_truncated", "dropped: truncated by the RX ring"),
+    DROP_RUNT(10, "drop_runt", "dropped: shorter than a MAC header"),
+    DROP_TX_RING_FULL(11, "drop_tx_ring_full", "dropped: egress TX ring full"),
+    DROP_LINK_LOCAL(12, "drop_link_local", "dropped: IEEE 802.1D link-local frame"),
+    DROP_NLB_CONTAINED(13, "drop_nlb_contained", "NLB cluster frames kept off this port's far side"),
+    MALFORMED(14, "malformed", "frames that could not be decoded in full"),
+    CHECKSUM_COMPLETED(15, "checksum_completed", "L4 checksums completed (TP_STATUS_CSUM_NOT_READY)"),
+    CHECKSUM_UNFIXABLE(16, "checksum_unfixable", "frames with an unfinished checksum that could not be completed"),
+    FLOODED(17, "flooded", "frames flooded to all other ports");
+
+    private final int id;
+    private final String label;
+    private final String help;
+
+    PortCounter(int id, String label, String help) {
+        this.id = id;
+        this.label = label;
+        this.help = help;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public String help() {
+        return help;
+    }
+
+    static {
+        PortCounter[] all = values();
+        for (int i = 0; i < all.length; i++) {
+            if (all[i].id != i) {
+                throw new ExceptionInInitializerError("PortCounter ids must equal ordinals: " + all[i]);
+            }
+        }
+    }
+}
