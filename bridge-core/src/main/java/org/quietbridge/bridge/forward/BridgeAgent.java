@@ -1,0 +1,308 @@
+package org.quietbridge.bridge.forward;
+
+import java.io.IOException;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+import org.quietbridge.bridge.agent.Agent;
+import org.quietbridge.bridge.port.FramePort;
+import org.quietbridge.bridge.port.RxFrame;
+import org.quietbridge.frame.Ethernet;
+import org.quietbridge.frame.FrameView;
+import org.quietbridge.frame.Malformation;
+import org.quietbridge.rules.CompiledRules;
+
+/**
+ * The learning bridge: the one thread that owns the rings, the MAC table and the counters.
+ *
+ * <p>Per frame: decode once (in place in the RX slot) → learn the source → rules (first
+ * match) → forwarding decision (known port, filter, or flood) → one copy into each egress TX
+ * slot, re-inserting the VLAN tag the kernel stripped → one kick per TX ring per round.
+ *
+ * <p>Control reaches this thread only through a published rule snapshot (swapped between two
+ * rounds) and a bounded command queue; nothing here takes a lock, and the steady state
+ * allocates nothing.
+ */
+public final class BridgeAgent implements Agent {
+    /** Most control commands queued at once. */
+    public static final int COMMAND_QUEUE_LIMIT = 64;
+    private static final int SWEEP_SLOTS_PER_ROUND = 64;
+
+    private final FramePort[] ports;
+    private final CounterArray[] portCounters;
+    private final CounterArray fdbCounters = new CounterArray(FdbCounter.values().length);
+    private final CounterArray malformed = new CounterArray(Malformation.values().length);
+    private final ForwardingTable fdb;
+    private final LinkLocalPolicy linkLocal;
+    private final int batchSize;
+    private final AtomicReference<CompiledRules> publishedRules;
+    private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedCommands = new AtomicInteger();
+    private final LongSupplier clock;
+    private final FrameView view = new FrameView();
+    private final RxFrame rx = new RxFrame();
+    private final boolean[] pendingFlush;
+    private final int[] egress;
+
+    private CompiledRules rules;
+    private long now;
+
+    /**
+     * @param ports the bridge's ports; index = port number in rules and counters
+     * @param rules the first rule set
+     * @param clock monotonic nanoseconds (System::nanoTime; tests inject their own)
+     */
+    public BridgeAgent(FramePort[] ports, BridgeSettings settings, CompiledRules rules, LongSupplier clock) {
+        if (ports.length < 2) {
+            throw new IllegalArgumentException("a bridge needs at least two ports");
+        }
+        if (ports.length > 64) {
+            throw new IllegalArgumentException("at most 64 ports");
+        }
+        this.ports = ports.clone();
+        this.portCounters = new CounterArray[ports.length];
+        for (int i = 0; i < ports.length; i++) {
+            portCounters[i] = new CounterArray(PortCounter.values().length);
+        }
+        this.fdb = new ForwardingTable(settings.fdbMaxEntries(), settings.fdbAgingNanos());
+        for (BridgeSettings.StaticMac s : settings.staticMacs()) {
+            fdb.addStatic(s.mac(), s.vlan(), s.port());
+        }
+        this.linkLocal = settings.linkLocal();
+        this.batchSize = settings.batchSize();
+        this.rules = rules;
+        this.publishedRules = new AtomicReference<>(rules);
+        this.clock = clock;
+        this.pendingFlush = new boolean[ports.length];
+        this.egress = new int[ports.length];
+    }
+
+    @Override
+    public String roleName() {
+        return "quietbridge-dataplane";
+    }
+
+    @Override
+    public int doWork() throws IOException {
+        now = clock.getAsLong();
+        int work = runCommands();
+        CompiledRules next = publishedRules.get();
+        if (next != rules) {
+            next.carryOverHits(rules);
+            rules = next;
+        }
+        for (int in = 0; in < ports.length; in++) {
+            work += forwardFrom(in);
+        }
+        for (int p = 0; p < ports.length; p++) {
+            if (pendingFlush[p]) {
+                pendingFlush[p] = false;
+                ports[p].flush();
+            }
+        }
+        int aged = fdb.sweep(now, SWEEP_SLOTS_PER_ROUND);
+        if (aged > 0) {
+            fdbCounters.add(FdbCounter.AGED.id(), aged);
+        }
+        fdbCounters.set(FdbCounter.ENTRIES.id(), fdb.size());
+        return work;
+    }
+
+    private int runCommands() {
+        int n = 0;
+        Runnable c;
+        while ((c = commands.poll()) != null) {
+            queuedCommands.decrementAndGet();
+            c.run();
+            n++;
+        }
+        return n;
+    }
+
+    private int forwardFrom(int in) throws IOException {
+        FramePort port = ports[in];
+        int n = 0;
+        while (n < batchSize && port.receive(rx)) {
+            handle(in);
+            port.release();
+            n++;
+        }
+        return n;
+    }
+
+    private void handle(int in) throws IOException {
+        CounterArray c = portCounters[in];
+        c.increment(PortCounter.RX_FRAMES.id());
+        c.add(PortCounter.RX_BYTES.id(), rx.wireLength());
+        if (rx.truncated()) {
+            c.increment(PortCounter.DROP_TRUNCATED.id());
+            return;
+        }
+        FrameView f = view.wrap(rx.segment(), rx.offset(), rx.length(), rx.vlanTpid(), rx.vlanTci());
+        if (f.malformed()) {
+            c.increment(PortCounter.MALFORMED.id());
+            malformed.increment(f.malformation().ordinal());
+            if (f.length() < Ethernet.HEADER_LENGTH) {
+                c.increment(PortCounter.DROP_RUNT.id());
+                return;
+            }
+        }
+        long dst = f.destinationMac();
+        long src = f.sourceMac();
+        int vlan = f.vlanId();
+        boolean group = Ethernet.isGroupAddress(dst);
+        if (group) {
+            c.increment(PortCounter.RX_BROADCAST_MULTICAST.id());
+        }
+        if (!Ethernet.isGroupAddress(src)) {
+            learn(src, vlan, in);
+        }
+        int rule = rules.evaluate(f, in);
+        if (rules.drops(rule)) {
+            c.increment(PortCounter.DROP_RULE.id());
+            return;
+        }
+        if (group && linkLocal == LinkLocalPolicy.DROP && LinkLocalPolicy.isLinkLocal(dst)) {
+            c.increment(PortCounter.DROP_LINK_LOCAL.id());
+            return;
+        }
+        int egressCount = 0;
+        int known = group ? -1 : fdb.lookup(dst, vlan, now);
+        if (known == in) {
+            c.increment(PortCounter.DROP_SAME_PORT.id());
+            return;
+        }
+        if (known >= 0) {
+            egress[egressCount++] = known;
+        } else {
+            for (int p = 0; p < ports.length; p++) {
+                if (p != in) {
+                    egress[egressCount++] = p;
+                }
+            }
+            c.increment(PortCounter.FLOODED.id());
+        }
+        if (group) {
+            c.increment(PortCounter.FORWARDED_BROADCAST_MULTICAST.id());
+        }
+        for (int i = 0; i < egressCount; i++) {
+            send(egress[i], f);
+        }
+    }
+
+    private void learn(long src, int vlan, int in) {
+        switch (fdb.learn(src, vlan, in, now)) {
+            case ForwardingTable.LEARNED -> fdbCounters.increment(FdbCounter.LEARNED.id());
+            case ForwardingTable.MOVED -> fdbCounters.increment(FdbCounter.MOVED.id());
+            case ForwardingTable.TABLE_FULL -> fdbCounters.increment(FdbCounter.TABLE_FULL.id());
+            case ForwardingTable.STATIC_CONFLICT -> fdbCounters.increment(FdbCounter.STATIC_CONFLICT.id());
+            default -> {
+            }
+        }
+    }
+
+    private void send(int out, FrameView f) throws IOException {
+        FramePort port = ports[out];
+        CounterArray c = portCounters[out];
+        int tpid = rx.vlanTpid();
+        int tci = rx.vlanTci();
+        // The MTU bounds the payload behind the MAC header and every tag (IEEE 802.3 clause 3.2.7).
+        int payload = f.length() - Ethernet.HEADER_LENGTH - 4 * f.inFrameTags();
+        if (payload > port.mtu()) {
+            c.increment(PortCounter.DROP_TOO_BIG.id());
+            return;
+        }
+        int status = port.transmit(f.segment(), f.offset(), f.length(), tpid, tci);
+        if (status == FramePort.TX_RING_FULL) {
+            // Kick what is queued, then try once more before giving the frame up.
+            port.flush();
+            pendingFlush[out] = false;
+            status = port.transmit(f.segment(), f.offset(), f.length(), tpid, tci);
+        }
+        if (status == FramePort.TX_TOO_BIG) {
+            c.increment(PortCounter.DROP_TOO_BIG.id());
+            return;
+        }
+        if (status != FramePort.TX_OK) {
+            c.increment(PortCounter.DROP_TX_RING_FULL.id());
+            return;
+        }
+        if (rx.csumNotReady()) {
+            boolean done = L4Checksum.complete(f, port.lastTxFrame(), tpid != 0 ? 4 : 0);
+            c.increment(done ? PortCounter.CHECKSUM_COMPLETED.id() : PortCounter.CHECKSUM_UNFIXABLE.id());
+        }
+        pendingFlush[out] = true;
+        c.increment(PortCounter.TX_FRAMES.id());
+        c.add(PortCounter.TX_BYTES.id(), f.length() + (tpid != 0 ? 4 : 0));
+    }
+
+    // ---- control plane ----------------------------------------------------------------------
+
+    /** Publishes a new rule set; the data plane swaps it in between two rounds. Any thread. */
+    public void publishRules(CompiledRules next) {
+        publishedRules.set(next);
+    }
+
+    /** The rule set the data plane uses now (or will use from the next round). Any thread. */
+    public CompiledRules rules() {
+        return publishedRules.get();
+    }
+
+    /**
+     * Queues work to run on the data-plane thread between two rounds (for example an FDB
+     * snapshot). Any thread.
+     *
+     * @return false when the queue is full
+     */
+    public boolean submit(Runnable command) {
+        if (queuedCommands.incrementAndGet() > COMMAND_QUEUE_LIMIT) {
+            queuedCommands.decrementAndGet();
+            return false;
+        }
+        commands.add(command);
+        return true;
+    }
+
+    /** The MAC table; touch it only from the data-plane thread (see {@link #submit}). */
+    public ForwardingTable fdb() {
+        return fdb;
+    }
+
+    public int portCount() {
+        return ports.length;
+    }
+
+    public String portName(int i) {
+        return ports[i].name();
+    }
+
+    /** Counter of a port; any thread. */
+    public long counter(int port, PortCounter counter) {
+        return portCounters[port].get(counter.id());
+    }
+
+    /** FDB counter; any thread. */
+    public long counter(FdbCounter counter) {
+        return fdbCounters.get(counter.id());
+    }
+
+    /** Frames that could not be decoded in full, by reason; any thread. */
+    public long malformed(Malformation reason) {
+        return malformed.get(reason.ordinal());
+    }
+
+    /** The clock reading of the current round; data-plane thread. */
+    public long now() {
+        return now;
+    }
+
+    @Override
+    public void onClose() {
+        for (FramePort p : ports) {
+            p.close();
+        }
+    }
+}
