@@ -83,9 +83,13 @@ public final class LinuxSyscalls {
         return arena.allocate(CALL_STATE);
     }
 
-    /** The one place where errno becomes an exception. */
     private static NativeException failure(MemorySegment callState, String syscall, String arguments) {
-        return new NativeException(syscall, arguments, errno(callState));
+        return failure(syscall, arguments, errno(callState));
+    }
+
+    /** The one place where an errno becomes an exception. */
+    private static NativeException failure(String syscall, String arguments, int errno) {
+        return new NativeException(syscall, arguments, errno);
     }
 
     private static int errno(MemorySegment callState) {
@@ -285,6 +289,17 @@ public final class LinuxSyscalls {
         if (rc < 0 && errno(callState) != Errno.EINTR) {
             throw failure(callState, "close", "fd=" + fd);
         }
+    }
+
+    /**
+     * The error a socket has pending ({@code getsockopt(SOL_SOCKET, SO_ERROR)}, which clears it), as the
+     * exception of the call that noticed it, or null if there is none. A packet socket reports ENETDOWN
+     * this way when its interface goes down (net/packet/af_packet.c packet_notifier).
+     */
+    public static NativeException pendingSocketError(MemorySegment callState, int fd, String noticedBy, String arguments)
+            throws NativeException {
+        int error = getsockoptInt(callState, fd, LinuxConstants.SOL_SOCKET, LinuxConstants.SO_ERROR);
+        return error == 0 ? null : failure(noticedBy, arguments + ", SO_ERROR", error);
     }
 
     /** if_nametoindex(3). Returns 0 if there is no such interface (ENODEV); throws on any other failure. */
