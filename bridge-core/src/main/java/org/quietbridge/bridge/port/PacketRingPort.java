@@ -104,7 +104,8 @@ public final class PacketRingPort implements FramePort {
         NONE
     }
 
-    private static final long SLL_PKTTYPE_IN_SLOT = Tpacket2Hdr.SOCKADDR_LL_OFFSET + SockaddrLl.SLL_PKTTYPE_OFFSET;
+    /** Base offset of the sockaddr_ll the kernel writes into each RX slot (the struct handles add the field offset). */
+    private static final long SOCKADDR_LL_IN_SLOT = Tpacket2Hdr.SOCKADDR_LL_OFFSET;
     private static final int TX_BUSY = TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING | TP_STATUS_WRONG_FORMAT;
 
     private final String name;
@@ -336,7 +337,7 @@ public final class PacketRingPort implements FramePort {
             if ((status & TP_STATUS_USER) == 0) {
                 return false;
             }
-            if (filterOutgoingInUserSpace && (byte) SockaddrLl.SLL_PKTTYPE.get(slot, SLL_PKTTYPE_IN_SLOT) == PACKET_OUTGOING) {
+            if (filterOutgoingInUserSpace && (byte) SockaddrLl.SLL_PKTTYPE.get(slot, SOCKADDR_LL_IN_SLOT) == PACKET_OUTGOING) {
                 outgoingFiltered++;
                 handBack(slot);
                 continue;
@@ -439,10 +440,10 @@ public final class PacketRingPort implements FramePort {
      */
     @Override
     public void flush() throws IOException {
+        ensureOpen();
         if (txPending == 0 && !kickOwed) {
             return;
         }
-        ensureOpen();
         LinuxSyscalls.sendto(callState, fd, MemorySegment.NULL, 0L, MSG_DONTWAIT, MemorySegment.NULL, 0);
         txPending = 0;
         kickOwed = (int) TP_STATUS.getAcquire(txSlots[lastTxIndex], 0L) == TP_STATUS_SEND_REQUEST;
