@@ -1,0 +1,281 @@
+package org.quietbridge.bridge.port;
+
+import static org.quietbridge.bridge.sys.LinuxConstants.ETH_HLEN;
+import static org.quietbridge.bridge.sys.LinuxConstants.VLAN_HLEN;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A port in memory, for tests without root or interfaces. Tests put frames into its RX queue with
+ * {@link #inject} (as the kernel would present them: outer tag stripped and reported beside the
+ * frame) and read what the port was asked to send with {@link #takeTransmitted()}; a transmitted
+ * frame becomes visible only when {@link #flush()} sends its batch.
+ *
+ * <p>It follows {@link PacketRingPort}'s rules: the same maximum frame length and size verdicts,
+ * RX frames at a non-zero {@link #RX_FRAME_OFFSET} in their slot (so code that ignores
+ * {@link RxFrame#offset()} fails here too), a bounded TX queue whose slots free up at flush.
+ *
+ * <p>Slots are preallocated: {@link #receive}, {@link #release}, {@link #transmit}, {@link #txFree}
+ * and, when {@link #retainTransmitted(boolean) retaining} is off, {@link #flush} allocate nothing, so
+ * allocation tests can run a forwarding agent over it. Not thread-safe, like every port.
+ */
+public final class MemoryPort implements FramePort {
+    /** Where a frame starts in an RX slot: where a TPACKET_V2 ring puts a frame with a 14-byte MAC header. */
+    public static final int RX_FRAME_OFFSET = RingGeometry.RX_HEADROOM - ETH_HLEN;
+    public static final int DEFAULT_SLOTS = 256;
+
+    private final String name;
+    private final int mtu;
+    private final int maxFrameLength;
+    private final int rxCapacity;
+    private final Arena arena = Arena.ofShared();
+
+    private final MemorySegment[] rxSlots;
+    private final int[] rxLength;
+    private final int[] rxWireLength;
+    private final int[] rxTpid;
+    private final int[] rxTci;
+    private final boolean[] rxCsumNotReady;
+    private int rxHead;
+    private int rxQueued;
+    private boolean rxHeld;
+
+    private final MemorySegment[] txSlots;
+    private final int[] txLength;
+    private int txHead;
+    private int txPending;
+    private int lastTxIndex = -1;
+    private boolean retainTransmitted = true;
+    private final List<byte[]> transmitted = new ArrayList<>();
+    private long transmittedFrames;
+    private long kicks;
+    private boolean closed;
+
+    /** A port with {@link #DEFAULT_SLOTS} RX and TX slots. */
+    public MemoryPort(String name, int mtu) {
+        this(name, mtu, DEFAULT_SLOTS, DEFAULT_SLOTS);
+    }
+
+    public MemoryPort(String name, int mtu, int rxSlotCount, int txSlotCount) {
+        this.name = Objects.requireNonNull(name, "name");
+        if (mtu <= 0 || rxSlotCount <= 0 || txSlotCount <= 0) {
+            throw new IllegalArgumentException("mtu and slot counts must be positive");
+        }
+        this.mtu = mtu;
+        this.maxFrameLength = mtu + ETH_HLEN + VLAN_HLEN;
+        this.rxCapacity = mtu + ETH_HLEN + 2 * VLAN_HLEN;
+        this.rxSlots = new MemorySegment[rxSlotCount];
+        this.rxLength = new int[rxSlotCount];
+        this.rxWireLength = new int[rxSlotCount];
+        this.rxTpid = new int[rxSlotCount];
+        this.rxTci = new int[rxSlotCount];
+        this.rxCsumNotReady = new boolean[rxSlotCount];
+        for (int i = 0; i < rxSlotCount; i++) {
+            rxSlots[i] = arena.allocate(RX_FRAME_OFFSET + rxCapacity, 16);
+        }
+        this.txSlots = new MemorySegment[txSlotCount];
+        this.txLength = new int[txSlotCount];
+        for (int i = 0; i < txSlotCount; i++) {
+            txSlots[i] = arena.allocate(maxFrameLength, 16);
+        }
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int mtu() {
+        return mtu;
+    }
+
+    @Override
+    public int maxFrameLength() {
+        return maxFrameLength;
+    }
+
+    // ---- test side: RX injection --------------------------------------------------------------
+
+    /** Queues an untagged frame; false if the RX queue is full (the kernel would drop it). */
+    public boolean inject(byte[] frame) {
+        return inject(frame, 0, 0);
+    }
+
+    /** Queues a frame whose outer tag ({@code vlanTpid}, {@code vlanTci}) the kernel stripped; tpid 0: none. */
+    public boolean inject(byte[] frame, int vlanTpid, int vlanTci) {
+        return inject(MemorySegment.ofArray(frame), 0, frame.length, frame.length, vlanTpid, vlanTci, false);
+    }
+
+    /**
+     * Queues {@code length} bytes of {@code frame} as one received frame. {@code wireLength} greater
+     * than {@code length} makes a truncated frame; {@code csumNotReady} marks a frame whose checksum
+     * an offloading sender left open. Allocates nothing. Returns false if the RX queue is full.
+     */
+    public boolean inject(MemorySegment frame, long offset, int length, int wireLength, int vlanTpid, int vlanTci,
+                          boolean csumNotReady) {
+        ensureOpen();
+        if (length < 0 || length > rxCapacity || wireLength < length) {
+            throw new IllegalArgumentException("frame length " + length + " (wire " + wireLength
+                    + ") does not fit an RX slot of " + rxCapacity + " bytes on " + name);
+        }
+        if (rxQueued == rxSlots.length) {
+            return false;
+        }
+        int index = (rxHead + rxQueued) % rxSlots.length;
+        MemorySegment.copy(frame, offset, rxSlots[index], RX_FRAME_OFFSET, length);
+        rxLength[index] = length;
+        rxWireLength[index] = wireLength;
+        rxTpid[index] = vlanTpid;
+        rxTci[index] = vlanTci;
+        rxCsumNotReady[index] = csumNotReady;
+        rxQueued++;
+        return true;
+    }
+
+    /** Frames waiting in the RX queue, a held frame included. */
+    public int rxQueued() {
+        return rxQueued;
+    }
+
+    // ---- test side: TX observation -------------------------------------------------------------
+
+    /**
+     * The frames flushed since the last call, in order, as they would be on the wire (tags
+     * re-inserted), and forgets them.
+     */
+    public List<byte[]> takeTransmitted() {
+        List<byte[]> frames = new ArrayList<>(transmitted);
+        transmitted.clear();
+        return frames;
+    }
+
+    /** Whether flush keeps copies for {@link #takeTransmitted()} (default) or only counts: then it allocates nothing. */
+    public void retainTransmitted(boolean retain) {
+        this.retainTransmitted = retain;
+    }
+
+    /** Frames sent by flush, in total. */
+    public long transmittedFrames() {
+        return transmittedFrames;
+    }
+
+    /** Flushes that had something to send (each one a {@code sendto} on a real port). */
+    public long kicks() {
+        return kicks;
+    }
+
+    /** Frames transmitted but not yet flushed. */
+    public int txPending() {
+        return txPending;
+    }
+
+    // ---- FramePort ---------------------------------------------------------------------------
+
+    @Override
+    public boolean receive(RxFrame rx) {
+        ensureOpen();
+        if (rxHeld) {
+            release();
+        }
+        if (rxQueued == 0) {
+            return false;
+        }
+        int index = rxHead;
+        rx.set(rxSlots[index], RX_FRAME_OFFSET, rxLength[index], rxWireLength[index], rxTpid[index], rxTci[index],
+                rxCsumNotReady[index]);
+        rxHeld = true;
+        return true;
+    }
+
+    @Override
+    public void release() {
+        if (rxHeld) {
+            rxHeld = false;
+            rxQueued--;
+            if (++rxHead == rxSlots.length) {
+                rxHead = 0;
+            }
+        }
+    }
+
+    @Override
+    public int txFree() {
+        return txSlots.length - txPending;
+    }
+
+    @Override
+    public int transmit(MemorySegment src, long offset, int length, int tpid, int tci) {
+        ensureOpen();
+        int verdict = TxFrameCopy.verdict(src, offset, length, tpid, maxFrameLength, mtu);
+        if (verdict != TX_OK) {
+            return verdict;
+        }
+        if (txPending == txSlots.length) {
+            return TX_RING_FULL;
+        }
+        int index = (txHead + txPending) % txSlots.length;
+        txLength[index] = TxFrameCopy.copy(src, offset, length, tpid, tci, txSlots[index], 0L);
+        lastTxIndex = index;
+        txPending++;
+        return TX_OK;
+    }
+
+    @Override
+    public MemorySegment lastTxFrame() {
+        if (lastTxIndex < 0) {
+            throw new IllegalStateException("nothing transmitted on " + name);
+        }
+        return txSlots[lastTxIndex];
+    }
+
+    @Override
+    public void flush() {
+        ensureOpen();
+        if (txPending == 0) {
+            return;
+        }
+        kicks++;
+        for (int i = 0; i < txPending; i++) {
+            int index = (txHead + i) % txSlots.length;
+            if (retainTransmitted) {
+                transmitted.add(txSlots[index].asSlice(0, txLength[index]).toArray(ValueLayout.JAVA_BYTE));
+            }
+        }
+        transmittedFrames += txPending;
+        txHead = (txHead + txPending) % txSlots.length;
+        txPending = 0;
+    }
+
+    /** Does not block: nothing can arrive while the owner thread waits. */
+    @Override
+    public boolean awaitReadable(int timeoutMillis) {
+        ensureOpen();
+        return rxQueued > (rxHeld ? 1 : 0);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("port " + name + " is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        arena.close();
+    }
+
+    @Override
+    public String toString() {
+        return "MemoryPort{" + name + ", mtu=" + mtu + "}";
+    }
+}
