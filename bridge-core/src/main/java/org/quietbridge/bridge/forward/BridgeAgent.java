@@ -226,6 +226,10 @@ public final class BridgeAgent implements Agent {
             c.increment(PortCounter.DROP_TOO_BIG.id());
             return;
         }
+        if (status == FramePort.TX_TOO_SHORT) {
+            c.increment(PortCounter.DROP_RUNT.id());
+            return;
+        }
         if (status != FramePort.TX_OK) {
             c.increment(PortCounter.DROP_TX_RING_FULL.id());
             return;
