@@ -1,0 +1,202 @@
+package org.quietbridge.bridge.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.quietbridge.bridge.forward.BridgeSettings;
+import org.quietbridge.bridge.forward.LinkLocalPolicy;
+import org.quietbridge.frame.Ethernet;
+import org.quietbridge.rules.CompiledRules;
+import org.quietbridge.rules.ConfigException;
+import org.quietbridge.rules.ConfigNode;
+import org.quietbridge.rules.RuleSet;
+import org.quietbridge.rules.RuleSetLoader;
+import org.quietbridge.rules.YamlDocument;
+
+/**
+ * A whole quietbridge configuration file: the bridge's ports and tunables plus the rule set.
+ *
+ * <p>The smallest working file is one line, {@code ports: [eth1, eth2]}: the shipped NetBIOS
+ * rules then apply, in enforce mode, with the defaults below.
+ *
+ * <pre>
+ * ports: [eth1, eth2]          # required: two or more interfaces, each once
+ * mode: enforce                # or monitor
+ * subnets: [10.8.0.0/16]       # for directed broadcasts (see the rule language)
+ * rules: [...]                 # default: the shipped NetBIOS rule set
+ * fdb:
+ *   max_entries: 16384         # new MACs past this are flooded, not learned
+ *   aging: 300                 # seconds without traffic before an entry is forgotten
+ *   static:                    # entries that never age and never move
+ *     - {mac: 00:11:22:33:44:55, port: eth2, vlan: 10}   # vlan optional: untagged
+ * link_local: forward          # or drop: 01:80:c2:00:00:0X (BPDU, LLDP, LACP, EAPOL)
+ * idle: backoff                # spin | backoff | block
+ * ring:
+ *   frames: 4096               # slots per RX and per TX ring
+ * </pre>
+ *
+ * @param source the file name errors are reported against
+ * @param ports interface names; the index is the port number in counters and rules
+ */
+public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, BridgeSettings settings,
+        IdleMode idle, int ringFrames) {
+
+    public static final List<String> KEYS = List.of("ports", "fdb", "link_local", "idle", "ring");
+    public static final int DEFAULT_RING_FRAMES = 4096;
+    public static final IdleMode DEFAULT_IDLE = IdleMode.BACKOFF;
+    private static final Pattern IFNAME = Pattern.compile("[^\\s/:]{1,15}");
+
+    public BridgeConfig {
+        ports = List.copyOf(ports);
+    }
+
+    /** Reads and validates a file; every error is a {@link ConfigException} with file:line:column. */
+    public static BridgeConfig load(Path file) {
+        return read(YamlDocument.load(file));
+    }
+
+    public static BridgeConfig parse(String source, String yaml) {
+        return read(YamlDocument.parse(source, yaml));
+    }
+
+    private static BridgeConfig read(YamlDocument doc) {
+        RuleSet rules = RuleSetLoader.read(doc, new LinkedHashSet<>(KEYS));
+        ConfigNode root = doc.root();
+        if (root.isNull()) {
+            throw root.error("empty configuration: it needs at least 'ports: [eth1, eth2]'");
+        }
+        List<String> ports = ports(root.required("ports", "the configuration"));
+        int maxEntries = BridgeSettings.DEFAULT_FDB_MAX_ENTRIES;
+        long agingNanos = BridgeSettings.DEFAULT_FDB_AGING_NANOS;
+        List<BridgeSettings.StaticMac> statics = new ArrayList<>();
+        ConfigNode fdb = root.get("fdb");
+        if (fdb != null && !fdb.isNull()) {
+            fdb.expectMapping("'fdb'");
+            fdb.checkKeys("in fdb", List.of("max_entries", "aging", "static"));
+            ConfigNode max = fdb.get("max_entries");
+            if (max != null) {
+                maxEntries = max.expectInt("fdb.max_entries", 1, 1 << 22);
+            }
+            ConfigNode aging = fdb.get("aging");
+            if (aging != null) {
+                agingNanos = aging.expectInt("fdb.aging (seconds)", 1, 1_000_000) * 1_000_000_000L;
+            }
+            ConfigNode st = fdb.get("static");
+            if (st != null && !st.isNull()) {
+                statics = staticMacs(st, ports);
+                if (statics.size() > maxEntries) {
+                    throw st.error(statics.size() + " static entries do not fit fdb.max_entries " + maxEntries);
+                }
+            }
+        }
+        LinkLocalPolicy linkLocal = LinkLocalPolicy.FORWARD;
+        ConfigNode ll = root.get("link_local");
+        if (ll != null) {
+            linkLocal = LinkLocalPolicy.valueOf(ll.expectWord("link_local", List.of("forward", "drop"))
+                    .toUpperCase(Locale.ROOT));
+        }
+        IdleMode idle = DEFAULT_IDLE;
+        ConfigNode idleNode = root.get("idle");
+        if (idleNode != null) {
+            idle = IdleMode.valueOf(idleNode.expectWord("idle", List.of("spin", "backoff", "block"))
+                    .toUpperCase(Locale.ROOT));
+        }
+        int ringFrames = DEFAULT_RING_FRAMES;
+        ConfigNode ring = root.get("ring");
+        if (ring != null && !ring.isNull()) {
+            ring.expectMapping("'ring'");
+            ring.checkKeys("in ring", List.of("frames"));
+            ConfigNode frames = ring.get("frames");
+            if (frames != null) {
+                ringFrames = frames.expectInt("ring.frames", 64, 1 << 18);
+                if (Integer.bitCount(ringFrames) != 1) {
+                    throw frames.error("ring.frames must be a power of two (64 to 262144): " + ringFrames);
+                }
+            }
+        }
+        BridgeSettings settings = new BridgeSettings(maxEntries, agingNanos, linkLocal,
+                BridgeSettings.DEFAULT_BATCH_SIZE, statics);
+        BridgeConfig config = new BridgeConfig(doc.source(), ports, rules, settings, idle, ringFrames);
+        config.compileRules(); // ingress names must be ports: report it now, at the rule's position
+        return config;
+    }
+
+    /** Compiles the rule set against this bridge's ports. */
+    public CompiledRules compileRules() {
+        return CompiledRules.compile(ruleSet, ports);
+    }
+
+    /** The same configuration in another mode ({@code run --monitor}). */
+    public BridgeConfig withRuleSet(RuleSet next) {
+        return new BridgeConfig(source, ports, next, settings, idle, ringFrames);
+    }
+
+    private static List<String> ports(ConfigNode node) {
+        List<ConfigNode> items = node.expectOneOrMore("'ports'");
+        List<String> names = new ArrayList<>();
+        Map<String, ConfigNode> seen = new HashMap<>();
+        for (ConfigNode item : items) {
+            String name = item.expectText("a port");
+            if (!IFNAME.matcher(name).matches()) {
+                throw item.error("'" + name + "' is not an interface name (1 to 15 characters, no spaces, '/' or ':')");
+            }
+            ConfigNode first = seen.putIfAbsent(name, item);
+            if (first != null) {
+                throw item.error("interface '" + name + "' is listed twice in 'ports' (first at line "
+                        + first.position().line() + ")");
+            }
+            names.add(name);
+        }
+        if (names.size() < 2) {
+            throw node.error("a bridge needs at least two ports; 'ports' has " + names.size());
+        }
+        if (names.size() > 64) {
+            throw node.error("at most 64 ports; 'ports' has " + names.size());
+        }
+        return names;
+    }
+
+    private static List<BridgeSettings.StaticMac> staticMacs(ConfigNode node, List<String> ports) {
+        List<BridgeSettings.StaticMac> out = new ArrayList<>();
+        Set<String> keys = new LinkedHashSet<>();
+        for (ConfigNode entry : node.expectList("'fdb.static'")) {
+            entry.expectMapping("an fdb.static entry");
+            entry.checkKeys("in an fdb.static entry", List.of("mac", "port", "vlan"));
+            ConfigNode macNode = entry.required("mac", "an fdb.static entry");
+            long mac;
+            try {
+                mac = Ethernet.parseMac(macNode.expectText("mac"));
+            } catch (IllegalArgumentException e) {
+                throw macNode.error("'" + macNode.text() + "' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+            }
+            if (Ethernet.isGroupAddress(mac)) {
+                throw macNode.error("static entry " + Ethernet.formatMac(mac)
+                        + " is a group address; only unicast MACs are learned or pinned");
+            }
+            ConfigNode portNode = entry.required("port", "an fdb.static entry");
+            String port = portNode.expectText("port");
+            int index = ports.indexOf(port);
+            if (index < 0) {
+                throw portNode.error("unknown port '" + port + "'; the bridge's ports are " + String.join(", ", ports));
+            }
+            int vlan = -1;
+            ConfigNode vlanNode = entry.get("vlan");
+            if (vlanNode != null) {
+                vlan = vlanNode.expectInt("vlan", 0, 4095);
+            }
+            if (!keys.add(mac + "/" + vlan)) {
+                throw entry.error("duplicate static entry for " + Ethernet.formatMac(mac)
+                        + (vlan < 0 ? " untagged" : " vlan " + vlan));
+            }
+            out.add(new BridgeSettings.StaticMac(mac, vlan, index));
+        }
+        return out;
+    }
+}
