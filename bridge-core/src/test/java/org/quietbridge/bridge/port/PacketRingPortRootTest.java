@@ -367,6 +367,84 @@ class PacketRingPortRootTest {
         assertEquals(slots, port.txFree(), "the kernel hands every slot back once sent");
     }
 
+    // ---- steady state ---------------------------------------------------------------------------
+
+    /** Sends {@code frames} in batches of {@code batch} through the reflector and receives each one back. */
+    private static void roundTrips(PacketRingPort port, MemorySegment frame, int length, RxFrame rx, int frames,
+                                   int batch) throws IOException {
+        for (int sent = 0; sent < frames; sent += batch) {
+            for (int i = 0; i < batch; i++) {
+                port.transmit(frame, 0, length, 0x8100, i & 0xFFF);
+            }
+            port.flush();
+            int received = 0;
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (received < batch && System.nanoTime() < deadline) {
+                if (port.receive(rx)) {
+                    received++;
+                    port.release();
+                } else {
+                    port.awaitReadable(100);
+                }
+            }
+            if (received < batch) {
+                throw new AssertionError("reflected " + received + " of " + batch);
+            }
+        }
+    }
+
+    @Test
+    void theSteadyStateAllocatesNothingOnRealRings() throws IOException {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        lab.reflectInNamespace();
+        PacketRingPort port = open();
+        MemorySegment frame = MemorySegment.ofArray(frame(magic, 124));
+        RxFrame rx = new RxFrame();
+        // Warm up until C2 has compiled every path, the rarely taken poll(2) one included.
+        for (int round = 0; round < 3; round++) {
+            roundTrips(port, frame, 124, rx, 100_000, 32);
+            for (int i = 0; i < 20_000; i++) {
+                port.awaitReadable(0);
+            }
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        roundTrips(port, frame, 124, rx, 100_000, 32);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(0, allocated, "bytes allocated by 100k transmit/flush/poll/receive/release round trips");
+        assertEquals(124, rx.length(), "left with the tag inserted (128 bytes), came back with it stripped");
+        assertEquals(0x8100, rx.vlanTpid());
+        assertEquals(0, port.kernelStatistics().drops());
+    }
+
+    @Test
+    void aFullTxRingFlushedAtOnceComesBackIntoTheRxRingWithoutDrops() throws IOException {
+        lab.reflectInNamespace();
+        PacketRingPort port = open();
+        port.kernelStatistics(); // clears the counters
+        int slots = port.geometry().frameCount();
+        byte[] f = frame(magic, 1514);
+        for (int i = 0; i < slots; i++) {
+            transmit(port, f, 0, 0);
+        }
+        assertEquals(0, port.txFree());
+        port.flush();
+        RxFrame rx = new RxFrame();
+        int received = 0;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (received < slots && System.nanoTime() < deadline) {
+            if (port.receive(rx)) {
+                received++;
+                port.release();
+            } else {
+                port.awaitReadable(100);
+            }
+        }
+        PacketRingPort.KernelStatistics stats = port.kernelStatistics();
+        assertEquals(slots, received, "reflected back; kernel " + stats);
+        assertEquals(0, stats.drops());
+    }
+
     // ---- outgoing frames ------------------------------------------------------------------------
 
     /** The port's own frames, then an END frame from the namespace: nothing of ours may come back before it. */
