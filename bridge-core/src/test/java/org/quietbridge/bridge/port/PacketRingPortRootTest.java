@@ -82,7 +82,7 @@ class PacketRingPortRootTest {
     }
 
     /** What the port handed over, copied out of the ring. */
-    record Received(byte[] bytes, int wireLength, int vlanTpid, int vlanTci, boolean csumNotReady) {
+    record Received(byte[] bytes, int wireLength, int vlanTpid, int vlanTci, boolean csumNotReady, boolean truncated) {
     }
 
     private static boolean contains(byte[] haystack, String needle) {
@@ -100,7 +100,8 @@ class PacketRingPortRootTest {
             }
             while (port.receive(rx)) {
                 byte[] bytes = rx.segment().asSlice(rx.offset(), rx.length()).toArray(ValueLayout.JAVA_BYTE);
-                Received r = new Received(bytes, rx.wireLength(), rx.vlanTpid(), rx.vlanTci(), rx.csumNotReady());
+                Received r = new Received(bytes, rx.wireLength(), rx.vlanTpid(), rx.vlanTci(), rx.csumNotReady(),
+                        rx.truncated());
                 port.release();
                 if (contains(bytes, stop)) {
                     return frames;
@@ -119,7 +120,8 @@ class PacketRingPortRootTest {
         while (System.nanoTime() < deadline) {
             if (port.awaitReadable(100) && port.receive(rx)) {
                 byte[] bytes = rx.segment().asSlice(rx.offset(), rx.length()).toArray(ValueLayout.JAVA_BYTE);
-                Received r = new Received(bytes, rx.wireLength(), rx.vlanTpid(), rx.vlanTci(), rx.csumNotReady());
+                Received r = new Received(bytes, rx.wireLength(), rx.vlanTpid(), rx.vlanTci(), rx.csumNotReady(),
+                        rx.truncated());
                 port.release();
                 if (contains(bytes, wanted)) {
                     return r;
@@ -267,6 +269,27 @@ class PacketRingPortRootTest {
         lab.inNamespace("ethtool", "-K", VethLab.NS_IF, "tx", "off");
         lab.inNamespace("python3", VethLab.rawframesScript().toString(), "udp-broadcast", "192.0.2.255", "9", magic + "-off");
         assertFalse(receiveOne(port, magic + "-off").csumNotReady());
+    }
+
+    @Test
+    void marksAGsoSuperFrameFromTheVethPeerAsTruncated() throws IOException {
+        // veth passes GSO packets through unsegmented: the port sees one frame far above the MTU.
+        PacketRingPort port = open();
+        lab.inNamespace("ip", "addr", "add", "192.0.2.1/24", "dev", VethLab.NS_IF);
+        lab.inNamespace("ethtool", "-K", VethLab.NS_IF, "tx-udp-segmentation", "on");
+        lab.inNamespace("python3", VethLab.rawframesScript().toString(), "udp-gso", "192.0.2.255", "9", "1000", "8000",
+                magic + "-gso");
+        Received superFrame = receiveOne(port, magic + "-gso");
+        assertEquals(14 + 20 + 8 + 8000, superFrame.wireLength());
+        assertTrue(superFrame.truncated(), "clamped to the slot");
+        assertEquals(port.geometry().frameSize() - 66, superFrame.bytes().length, "slot end minus tp_mac");
+
+        lab.inNamespace("ethtool", "-K", VethLab.NS_IF, "tx-udp-segmentation", "off");
+        lab.inNamespace("python3", VethLab.rawframesScript().toString(), "udp-gso", "192.0.2.255", "9", "1000", "8000",
+                magic + "-seg");
+        Received firstSegment = receiveOne(port, magic + "-seg");
+        assertEquals(14 + 20 + 8 + 1000, firstSegment.wireLength());
+        assertFalse(firstSegment.truncated());
     }
 
     @Test
