@@ -508,8 +508,14 @@ public final class PacketRingPort implements FramePort {
         if (closed) {
             return;
         }
+        try {
+            arena.close();
+        } catch (IllegalStateException e) {
+            // Another thread is inside a call that uses the port's memory (e.g. blocked in poll).
+            throw new IllegalStateException("port " + name + " is in use by another thread; close it after the agent"
+                    + " has stopped", e);
+        }
         closed = true;
-        arena.close();
         IOException failure = release(name, offloads, fd, mappingAddress, mappingLength);
         if (failure != null) {
             throw new UncheckedIOException("closing port " + name, failure);

@@ -82,7 +82,7 @@ class PacketRingPortRootTest {
     }
 
     /** What the port handed over, copied out of the ring. */
-    record Received(byte[] bytes, int wireLength, int vlanTpid, int vlanTci, boolean csumNotReady) {
+    record Received(byte[] bytes, int wireLength, int vlanTpid, int vlanTci, boolean csumNotReady, boolean truncated) {
     }
 
     private static boolean contains(byte[] haystack, String needle) {
@@ -100,7 +100,8 @@ class PacketRingPortRootTest {
             }
             while (port.receive(rx)) {
                 byte[] bytes = rx.segment().asSlice(rx.offset(), rx.length()).toArray(ValueLayout.JAVA_BYTE);
-                Received r = new Received(bytes, rx.wireLength(), rx.vlanTpid(), rx.vlanTci(), rx.csumNotReady());
+                Received r = new Received(bytes, rx.wireLength(), rx.vlanTpid(), rx.vlanTci(), rx.csumNotReady(),
+                        rx.truncated());
                 port.release();
                 if (contains(bytes, stop)) {
                     return frames;
@@ -119,7 +120,8 @@ class PacketRingPortRootTest {
         while (System.nanoTime() < deadline) {
             if (port.awaitReadable(100) && port.receive(rx)) {
                 byte[] bytes = rx.segment().asSlice(rx.offset(), rx.length()).toArray(ValueLayout.JAVA_BYTE);
-                Received r = new Received(bytes, rx.wireLength(), rx.vlanTpid(), rx.vlanTci(), rx.csumNotReady());
+                Received r = new Received(bytes, rx.wireLength(), rx.vlanTpid(), rx.vlanTci(), rx.csumNotReady(),
+                        rx.truncated());
                 port.release();
                 if (contains(bytes, wanted)) {
                     return r;
@@ -270,6 +272,27 @@ class PacketRingPortRootTest {
     }
 
     @Test
+    void marksAGsoSuperFrameFromTheVethPeerAsTruncated() throws IOException {
+        // veth passes GSO packets through unsegmented: the port sees one frame far above the MTU.
+        PacketRingPort port = open();
+        lab.inNamespace("ip", "addr", "add", "192.0.2.1/24", "dev", VethLab.NS_IF);
+        lab.inNamespace("ethtool", "-K", VethLab.NS_IF, "tx-udp-segmentation", "on");
+        lab.inNamespace("python3", VethLab.rawframesScript().toString(), "udp-gso", "192.0.2.255", "9", "1000", "8000",
+                magic + "-gso");
+        Received superFrame = receiveOne(port, magic + "-gso");
+        assertEquals(14 + 20 + 8 + 8000, superFrame.wireLength());
+        assertTrue(superFrame.truncated(), "clamped to the slot");
+        assertEquals(port.geometry().frameSize() - 66, superFrame.bytes().length, "slot end minus tp_mac");
+
+        lab.inNamespace("ethtool", "-K", VethLab.NS_IF, "tx-udp-segmentation", "off");
+        lab.inNamespace("python3", VethLab.rawframesScript().toString(), "udp-gso", "192.0.2.255", "9", "1000", "8000",
+                magic + "-seg");
+        Received firstSegment = receiveOne(port, magic + "-seg");
+        assertEquals(14 + 20 + 8 + 1000, firstSegment.wireLength());
+        assertFalse(firstSegment.truncated());
+    }
+
+    @Test
     void awaitReadableWakesUpWhenAFrameArrives() throws Exception {
         PacketRingPort port = open();
         assertFalse(port.awaitReadable(50), "nothing sent yet");
@@ -365,6 +388,84 @@ class PacketRingPortRootTest {
             Thread.onSpinWait();
         }
         assertEquals(slots, port.txFree(), "the kernel hands every slot back once sent");
+    }
+
+    // ---- steady state ---------------------------------------------------------------------------
+
+    /** Sends {@code frames} in batches of {@code batch} through the reflector and receives each one back. */
+    private static void roundTrips(PacketRingPort port, MemorySegment frame, int length, RxFrame rx, int frames,
+                                   int batch) throws IOException {
+        for (int sent = 0; sent < frames; sent += batch) {
+            for (int i = 0; i < batch; i++) {
+                port.transmit(frame, 0, length, 0x8100, i & 0xFFF);
+            }
+            port.flush();
+            int received = 0;
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (received < batch && System.nanoTime() < deadline) {
+                if (port.receive(rx)) {
+                    received++;
+                    port.release();
+                } else {
+                    port.awaitReadable(100);
+                }
+            }
+            if (received < batch) {
+                throw new AssertionError("reflected " + received + " of " + batch);
+            }
+        }
+    }
+
+    @Test
+    void theSteadyStateAllocatesNothingOnRealRings() throws IOException {
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        lab.reflectInNamespace();
+        PacketRingPort port = open();
+        MemorySegment frame = MemorySegment.ofArray(frame(magic, 124));
+        RxFrame rx = new RxFrame();
+        // Warm up until C2 has compiled every path, the rarely taken poll(2) one included.
+        for (int round = 0; round < 3; round++) {
+            roundTrips(port, frame, 124, rx, 100_000, 32);
+            for (int i = 0; i < 20_000; i++) {
+                port.awaitReadable(0);
+            }
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        roundTrips(port, frame, 124, rx, 100_000, 32);
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(0, allocated, "bytes allocated by 100k transmit/flush/poll/receive/release round trips");
+        assertEquals(124, rx.length(), "left with the tag inserted (128 bytes), came back with it stripped");
+        assertEquals(0x8100, rx.vlanTpid());
+        assertEquals(0, port.kernelStatistics().drops());
+    }
+
+    @Test
+    void aFullTxRingFlushedAtOnceComesBackIntoTheRxRingWithoutDrops() throws IOException {
+        lab.reflectInNamespace();
+        PacketRingPort port = open();
+        port.kernelStatistics(); // clears the counters
+        int slots = port.geometry().frameCount();
+        byte[] f = frame(magic, 1514);
+        for (int i = 0; i < slots; i++) {
+            transmit(port, f, 0, 0);
+        }
+        assertEquals(0, port.txFree());
+        port.flush();
+        RxFrame rx = new RxFrame();
+        int received = 0;
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (received < slots && System.nanoTime() < deadline) {
+            if (port.receive(rx)) {
+                received++;
+                port.release();
+            } else {
+                port.awaitReadable(100);
+            }
+        }
+        PacketRingPort.KernelStatistics stats = port.kernelStatistics();
+        assertEquals(slots, received, "reflected back; kernel " + stats);
+        assertEquals(0, stats.drops());
     }
 
     // ---- outgoing frames ------------------------------------------------------------------------

@@ -141,6 +141,16 @@ final class VethLab implements AutoCloseable {
         return command;
     }
 
+    /**
+     * Makes the namespace end send every frame it receives straight back (tc ingress, u32 match-all,
+     * mirred egress redirect to itself), so a port's transmissions come back to it as received frames.
+     */
+    void reflectInNamespace() throws IOException {
+        inNamespace("tc", "qdisc", "add", "dev", NS_IF, "ingress");
+        inNamespace("tc", "filter", "add", "dev", NS_IF, "parent", "ffff:", "protocol", "all",
+                "u32", "match", "u32", "0", "0", "action", "mirred", "egress", "redirect", "dev", NS_IF);
+    }
+
     /** Starts a listener on the namespace end and waits until it is bound. */
     Listener listen(String magic, String end) throws IOException {
         Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "python3", rawframesScript().toString(),

@@ -10,6 +10,10 @@
 
   rawframes.py udp-broadcast ADDRESS PORT PAYLOAD
       Sends one UDP datagram to ADDRESS:PORT through the namespace's IP stack.
+
+  rawframes.py udp-gso ADDRESS PORT SEGMENT_SIZE TOTAL PAYLOAD
+      Sends TOTAL bytes starting with PAYLOAD in one send with UDP_SEGMENT (UDP GSO): with
+      tx-udp-segmentation on, the interface gets one super-frame instead of TOTAL/SEGMENT_SIZE frames.
 """
 import select
 import socket
@@ -22,6 +26,7 @@ SOL_PACKET = 263
 PACKET_AUXDATA = 8
 TP_STATUS_VLAN_VALID = 1 << 4
 TP_STATUS_VLAN_TPID_VALID = 1 << 6
+UDP_SEGMENT = 103  # include/uapi/linux/udp.h
 AUXDATA = struct.Struct("=IIIHHHH")  # struct tpacket_auxdata, include/uapi/linux/if_packet.h
 
 
@@ -71,6 +76,16 @@ def udp_broadcast(address, port, payload):
     return 0
 
 
+def udp_gso(address, port, segment_size, total, payload):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
+    s.setsockopt(socket.IPPROTO_UDP, UDP_SEGMENT, int(segment_size))
+    data = payload.encode("ascii")
+    s.sendto(data + bytes(int(total) - len(data)), (address, int(port)))
+    s.close()
+    return 0
+
+
 def main(argv):
     if argv[1] == "send":
         return send(argv[2], argv[3:])
@@ -78,6 +93,8 @@ def main(argv):
         return listen(argv[2], bytes.fromhex(argv[3]), bytes.fromhex(argv[4]), float(argv[5]))
     if argv[1] == "udp-broadcast":
         return udp_broadcast(argv[2], argv[3], argv[4])
+    if argv[1] == "udp-gso":
+        return udp_gso(argv[2], argv[3], argv[4], argv[5], argv[6])
     print("unknown command " + argv[1], file=sys.stderr)
     return 2
 
