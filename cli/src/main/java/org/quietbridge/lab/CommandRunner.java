@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.ProcessBuilder.Redirect;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -25,6 +27,7 @@ public final class CommandRunner {
     private static final File DEV_NULL = new File("/dev/null");
     /** How long the output may stay open after the command exited (a forked child may hold it). */
     private static final Duration OUTPUT_GRACE = Duration.ofSeconds(2);
+    private static final Duration EXIT_POLL = Duration.ofMillis(10);
 
     private CommandRunner() {
     }
@@ -73,26 +76,18 @@ public final class CommandRunner {
     static boolean terminate(ProcessHandle process, Duration grace) {
         List<ProcessHandle> family = familyOf(process);
         family.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + grace.toNanos();
-        for (ProcessHandle member : family) {
-            long left = Math.max(0, deadline - System.nanoTime());
-            try {
-                member.onExit().get(left, TimeUnit.NANOSECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                member.destroyForcibly();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                family.forEach(ProcessHandle::destroyForcibly);
-                break;
-            }
+        if (!awaitExit(family, grace)) {
+            family.forEach(ProcessHandle::destroyForcibly);
+            awaitExit(family, grace);
         }
-        return awaitExit(process, grace);
+        return !running(process);
     }
 
     /** Ends {@code process} and every process it forked with SIGKILL. */
     static void kill(ProcessHandle process) {
-        familyOf(process).forEach(ProcessHandle::destroyForcibly);
-        awaitExit(process, OUTPUT_GRACE);
+        List<ProcessHandle> family = familyOf(process);
+        family.forEach(ProcessHandle::destroyForcibly);
+        awaitExit(family, OUTPUT_GRACE);
     }
 
     /** The process and a snapshot of its descendants, taken before any of them is signalled. */
@@ -100,15 +95,44 @@ public final class CommandRunner {
         return Stream.concat(Stream.of(process), process.descendants()).toList();
     }
 
-    private static boolean awaitExit(ProcessHandle process, Duration limit) {
+    /**
+     * Waits until every process in {@code family} is gone, or {@code limit} passed. Polls:
+     * {@link ProcessHandle#onExit()} also polls for processes that are not the JVM's children,
+     * at intervals that grow to seconds.
+     */
+    private static boolean awaitExit(List<ProcessHandle> family, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (family.stream().anyMatch(CommandRunner::running)) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(EXIT_POLL);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@code process} still runs. A zombie does not: it has already left its namespaces
+     * and released its files, and only waits to be reaped. That matters for the children of a
+     * process we ended: they are reparented to PID 1, and {@link ProcessHandle#isAlive()} is true
+     * until PID 1 reaps them, which on some machines takes a second.
+     */
+    static boolean running(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return false;
+        }
         try {
-            process.onExit().get(limit.toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException | ExecutionException e) {
-            return !process.isAlive();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return !process.isAlive();
+            // proc(5): "pid (comm) state ...", and comm may itself contain ") ".
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            int end = stat.lastIndexOf(')');
+            return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+        } catch (IOException e) {
+            return process.isAlive();
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -247,12 +248,17 @@ public final class Lab implements AutoCloseable {
      * @throws LabException when it is still alive after SIGKILL
      */
     public int stop(Process process) {
-        boolean gone = CommandRunner.terminate(process.toHandle(), STOP_GRACE);
+        CommandRunner.terminate(process.toHandle(), STOP_GRACE);
         started.remove(process);
-        if (!gone) {
-            throw new LabException("process " + process.pid() + " in lab " + prefix + " survived SIGKILL");
+        try {
+            // terminate() counts a zombie as gone; the JVM reaps its own child just after.
+            if (process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                return process.exitValue();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        return process.exitValue();
+        throw new LabException("process " + process.pid() + " in lab " + prefix + " did not exit after SIGKILL");
     }
 
     /**
