@@ -84,7 +84,7 @@ public final class Lab implements AutoCloseable {
     private final String ip;
     private final List<Process> started = new CopyOnWriteArrayList<>();
     private final Thread removeOnExitHook;
-    private boolean closed;
+    private volatile boolean closed;
 
     private Lab(String prefix, LabOptions options, String ip) {
         this.prefix = prefix;
@@ -219,6 +219,7 @@ public final class Lab implements AutoCloseable {
 
     /** {@link #exec(Role, String...)} with its own time limit. */
     public CommandResult exec(Role role, Duration timeout, String... argv) {
+        ensureOpen();
         return CommandRunner.run(inNamespace(role, argv), timeout);
     }
 
@@ -392,12 +393,16 @@ public final class Lab implements AutoCloseable {
     }
 
     private synchronized Process track(ProcessBuilder builder) {
-        if (closed) {
-            throw new IllegalStateException(this + " is closed");
-        }
+        ensureOpen();
         Process process = CommandRunner.start(builder);
         started.add(process);
         return process;
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException(this + " is closed: its namespaces are gone");
+        }
     }
 
     private void closeAtExit() {

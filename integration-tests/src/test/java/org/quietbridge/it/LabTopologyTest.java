@@ -3,6 +3,7 @@ package org.quietbridge.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -149,6 +150,7 @@ class LabTopologyTest {
 
             assertTrue(sleeper.waitFor(5, TimeUnit.SECONDS), "close() left a lab process running");
             assertEquals(List.of(), Lab.existingNamespaces(prefix));
+            assertThrows(IllegalStateException.class, () -> closing.exec(Role.CORE, "true"));
             closing.close(); // idempotent: nothing left to do, nothing thrown
         } finally {
             Lab.destroy(prefix);
