@@ -1,0 +1,14 @@
+package org.quietbridge.rules;
+
+/** How a rule set treats its {@link Action#DROP} rules. */
+public enum Mode {
+    /** Drop rules drop. */
+    ENFORCE,
+    /** Every drop becomes a count: the bridge forwards everything and shows what it would drop. */
+    MONITOR;
+
+    /** The word used in YAML and reports. */
+    public String word() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
