@@ -161,13 +161,15 @@ public final class ConfigNode {
     /**
      * Rejects the first key that is not in {@code allowed}, at the key's position:
      * {@code unknown key 'dst_prot' in match; valid keys: ingress, vlan, ...}.
+     *
+     * @param where where the key sits, as the message says it: "in match", "at the top level"
      */
     public void checkKeys(String where, Collection<String> allowed) {
         for (Map.Entry<String, ConfigNode> e : keyNodes.entrySet()) {
             if (!allowed.contains(e.getKey())) {
                 StringJoiner valid = new StringJoiner(", ");
                 allowed.forEach(valid::add);
-                throw e.getValue().error("unknown key '" + e.getKey() + "' in " + where + "; valid keys: " + valid);
+                throw e.getValue().error("unknown key '" + e.getKey() + "' " + where + "; valid keys: " + valid);
             }
         }
     }
