@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import org.quietbridge.rules.CompiledRules;
-import org.quietbridge.rules.RuleSet;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -14,7 +13,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code quietbridge check -c FILE}: loads and compiles a rule set and prints what it will do,
- * one line per rule, so an operator can vet a file before {@code run} or {@code reload}.
+ * one line per rule ({@link CompiledRules#describe}), so an operator can vet a file before {@code run} or {@code reload}.
  */
 @Command(
         name = "check",
@@ -30,19 +29,14 @@ final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadedRules loaded = LoadedRules.load(config);
-        RuleSet ruleSet = loaded.ruleSet();
         CompiledRules rules = loaded.rules();
         PrintWriter out = spec.commandLine().getOut();
         out.println(loaded.header());
-        int width = Integer.toString(rules.size()).length();
         for (int i = 0; i < rules.size(); i++) {
-            out.printf("  %" + width + "d  %s%n", i + 1, rules.describe(i));
+            out.println(rules.describe(i));
         }
         if (rules.size() == 0) {
             out.println("  (no rules: every frame is forwarded)");
-        }
-        if (ruleSet.defaultRules()) {
-            out.println("  (the file has no 'rules:' key, so the default rules apply)");
         }
         return ExitCode.OK;
     }

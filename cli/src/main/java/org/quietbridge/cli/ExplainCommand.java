@@ -27,8 +27,10 @@ import picocli.CommandLine.Spec;
         name = "explain",
         mixinStandardHelpOptions = true,
         description = {
-            "Replay a pcap/pcapng capture through the rules and report per-rule hits and",
-            "the broadcast/multicast figures (NetBIOS and ARP shares, what the rules remove)."
+            "Replay a capture through the rules: hits, NetBIOS and ARP broadcast figures.",
+            "Reads pcap or pcapng (Ethernet). Reports per-rule hits, the share of",
+            "broadcast/multicast frames that is NetBIOS (IPv4 UDP 137/138) and ARP, how many",
+            "the rules remove (Princeton OIT's figures), and malformed frames by reason."
         })
 final class ExplainCommand implements Callable<Integer> {
     @Spec

@@ -43,24 +43,25 @@ final class ExplainReport {
 
         int w = Math.max(3, Long.toString(t.frames).length());
         long group = t.group();
-        String removedLabel = monitor ? "  would be removed" : "  removed by the rules";
-        row(out, w, "broadcast/multicast frames", group, t.frames,
-                " frames (" + t.broadcast + " broadcast, " + t.multicast + " multicast)");
-        row(out, w, removedLabel, t.groupRemoved, group, "");
-        row(out, w, "NetBIOS (IPv4 UDP 137/138)", t.netbiosGroup, group, " broadcast/multicast");
-        row(out, w, removedLabel, t.netbiosGroupRemoved, t.netbiosGroup, "");
-        row(out, w, "ARP", t.arpGroup, group, " broadcast/multicast");
-        row(out, w, removedLabel, t.arpGroupRemoved, t.arpGroup, "");
+        String removed = monitor ? "  would be removed" : "  removed by the rules";
+        String ofGroup = " broadcast/multicast";
+        row(out, w, "broadcast/multicast", t.group(), t.frames, " frames",
+                ": " + t.broadcast + " broadcast, " + t.multicast + " multicast");
+        row(out, w, removed, t.groupRemoved, group, "", "");
+        row(out, w, "NetBIOS (IPv4 UDP 137/138)", t.netbiosGroup, group, ofGroup, "");
+        row(out, w, removed, t.netbiosGroupRemoved, t.netbiosGroup, "", "");
+        row(out, w, "ARP", t.arpGroup, group, ofGroup, "");
+        row(out, w, removed, t.arpGroupRemoved, t.arpGroup, "", "");
         long withArp = t.groupRemoved + t.arpGroup - t.arpGroupRemoved;
-        row(out, w, (monitor ? "would be removed" : "removed") + " + all ARP", withArp, group,
-                " broadcast/multicast");
-        out.println(pad("NetBIOS unicast (kept)", LABEL_WIDTH) + " " + lpad(Long.toString(t.netbiosUnicast), w)
-                + (t.netbiosUnicastRemoved == 0 ? "" : ", " + t.netbiosUnicastRemoved + " removed by the rules"));
-        row(out, w, monitor ? "all frames would be removed" : "all frames removed", t.removed, t.frames, "");
+        row(out, w, (monitor ? "would be removed" : "removed") + " + all ARP", withArp, group, ofGroup, "");
+        row(out, w, "NetBIOS to a unicast MAC", t.netbiosUnicast, t.frames, " frames", "");
+        row(out, w, removed, t.netbiosUnicastRemoved, t.netbiosUnicast, "",
+                t.netbiosUnicastRemoved == 0 ? "" : ": an IPv4 broadcast or multicast inside a unicast frame");
+        row(out, w, monitor ? "all frames would be removed" : "all frames removed", t.removed, t.frames, " frames", "");
         out.println();
 
         long malformedTotal = t.malformedTotal();
-        row(out, w, "malformed frames", malformedTotal, t.frames, "");
+        row(out, w, "malformed frames", malformedTotal, t.frames, " frames", "");
         for (Malformation m : Malformation.values()) {
             long n = t.malformed[m.ordinal()];
             if (n > 0) {
@@ -118,10 +119,10 @@ final class ExplainReport {
         return named.contains(port) ? port : port + " (no rule names this port)";
     }
 
-    /** {@code label  count of whole (p%)suffix}, or without the "of" part for a zero whole. */
-    private static void row(PrintWriter out, int w, String label, long count, long whole, String suffix) {
-        out.println(pad(label, LABEL_WIDTH) + " " + lpad(Long.toString(count), w) + " of " + whole + suffix
-                + " (" + percent(count, whole) + ")");
+    /** {@code label  count of whole[unit] (p%)[tail]}, the count aligned in a column {@code w} wide. */
+    private static void row(PrintWriter out, int w, String label, long count, long whole, String unit, String tail) {
+        out.println(pad(label, LABEL_WIDTH) + " " + lpad(Long.toString(count), w) + " of " + whole + unit
+                + " (" + percent(count, whole) + ")" + tail);
     }
 
     static String percent(long part, long whole) {

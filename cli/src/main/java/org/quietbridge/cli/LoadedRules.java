@@ -58,7 +58,7 @@ record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String>
         return port == null || portNames == null ? -1 : portNames.indexOf(port);
     }
 
-    /** {@code rules.yaml: 2 rules, mode enforce, subnets 10.8.0.0/16[, default rules]}. */
+    /** {@code rules.yaml: 2 rules, mode enforce, subnets 10.8.0.0/16[, default rules (...)]}. */
     String header() {
         StringJoiner subnets = new StringJoiner(", ");
         for (Ipv4Prefix p : ruleSet.subnets()) {
@@ -67,6 +67,6 @@ record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String>
         int n = rules.size();
         return file + ": " + n + (n == 1 ? " rule" : " rules") + ", mode " + rules.mode().word()
                 + ", subnets " + (subnets.length() == 0 ? "none" : subnets.toString())
-                + (ruleSet.defaultRules() ? ", default rules" : "");
+                + (ruleSet.defaultRules() ? ", default rules (the file has no 'rules:')" : "");
     }
 }
