@@ -74,18 +74,18 @@ final class ExplainReport {
         }
         out.println();
         if (monitor) {
-            out.println("note: mode monitor forwards every frame; 'would be removed' is what the drop rules remove"
-                    + " in mode enforce.");
+            out.println("note: mode monitor forwards every frame; 'would be removed' is what its drop rules");
+            out.println("      remove in mode enforce.");
         }
-        out.println("note: Princeton OIT measured on wireless: NetBIOS 20-25% (typically 23%) of broadcast/multicast,"
-                + " the ARP it triggered another ~25%, and a 45-50% cut in all. A replay still holds that ARP, so"
-                + " compare '+ all ARP' with their 45-50%.");
+        out.println("note: Princeton OIT measured on wireless: NetBIOS 20-25% (typically 23%) of broadcast/multicast,");
+        out.println("      the ARP it triggered another ~25%, and a 45-50% cut in all. A replay still holds that");
+        out.println("      ARP, so compare 'removed + all ARP' with their 45-50%.");
     }
 
     private void printRuleTable(PrintWriter out) {
         int n = rules.size();
         int nameWidth = NO_MATCH.length();
-        int actionWidth = "action".length();
+        int actionWidth = Action.FORWARD.word().length();
         for (int i = 0; i < n; i++) {
             nameWidth = Math.max(nameWidth, rules.name(i).length());
             actionWidth = Math.max(actionWidth, actionText(i).length());
