@@ -18,6 +18,10 @@ import java.util.StringJoiner;
  * (this avoids YAML 1.1 surprises such as {@code 0806} read as octal). Only the empty value
  * ({@code key:} with nothing after it, {@code ~}, {@code null}) is told apart, as
  * {@link Kind#NULL}. Immutable once the document is built.
+ *
+ * <p>The {@code what} argument of the getters is how the message names the node, usually the
+ * quoted key: {@code node.expectText("'name'")} fails with
+ * {@code 'name' must be a single value, not a list}.
  */
 public final class ConfigNode {
     /** The shape of a node. */
@@ -246,20 +250,22 @@ public final class ConfigNode {
 
     /** {@code true} or {@code false}. */
     public boolean expectBoolean(String what) {
-        String t = expectText(what).trim().toLowerCase(Locale.ROOT);
-        return switch (t) {
+        String t = expectText(what).trim();
+        return switch (t.toLowerCase(Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw error(what + " must be true or false, not '" + expectText(what).trim() + "'");
+            default -> throw error(what + " must be true or false, not '" + t + "'");
         };
     }
 
     /**
      * One of {@code words}, compared without regard to case; returns the word as listed:
      * {@code unknown action 'dorp'; valid: drop, forward, count}.
+     *
+     * @param what the key, unquoted: messages say "unknown action 'x'" and "'action' must be ..."
      */
     public String expectWord(String what, Collection<String> words) {
-        String t = expectText(what).trim();
+        String t = expectText("'" + what + "'").trim();
         for (String w : words) {
             if (w.equalsIgnoreCase(t)) {
                 return w;
