@@ -10,6 +10,7 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
  * Turns every failure into one line on standard error and an {@link ExitCode}: config errors
@@ -24,7 +25,11 @@ final class FailureReporter implements IExecutionExceptionHandler, IParameterExc
     public int handleParseException(ParameterException e, String[] args) {
         CommandLine cmd = e.getCommandLine();
         String help = cmd.getCommandSpec().qualifiedName() + " --help";
-        cmd.getErr().println(PREFIX + oneLine(e.getMessage()) + " (see '" + help + "')");
+        String hint = "see '" + help + "'";
+        if (e instanceof UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+            hint = "did you mean " + String.join(" or ", u.getSuggestions()) + "? " + hint;
+        }
+        cmd.getErr().println(PREFIX + oneLine(e.getMessage()) + " (" + hint + ")");
         cmd.getErr().flush();
         return ExitCode.BAD_INPUT;
     }

@@ -138,6 +138,14 @@ class CheckCommandTest {
     }
 
     @Test
+    void suggestsTheCommandAMistypedOneWasMeantToBe() {
+        CommandRun run = CommandRun.of("chek", "-c", "x.yaml");
+        assertEquals(ExitCode.BAD_INPUT, run.exitCode());
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.err().contains("did you mean check"), run.err());
+    }
+
+    @Test
     void printsHelpAndExitsZero() {
         CommandRun run = CommandRun.of("--help");
         assertEquals(ExitCode.OK, run.exitCode());
