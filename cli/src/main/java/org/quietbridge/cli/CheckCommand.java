@@ -17,7 +17,6 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "check",
-        mixinStandardHelpOptions = true,
         description = "Load and compile a rule file, and print its rules.")
 final class CheckCommand implements Callable<Integer> {
     @Spec

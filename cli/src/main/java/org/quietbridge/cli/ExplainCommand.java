@@ -25,9 +25,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "explain",
-        mixinStandardHelpOptions = true,
         description = {
-            "Replay a capture through the rules: hits, NetBIOS and ARP broadcast figures.",
+            "Replay a capture through the rules; report NetBIOS and ARP figures.",
             "Reads pcap or pcapng (Ethernet). Reports per-rule hits, the share of",
             "broadcast/multicast frames that is NetBIOS (IPv4 UDP 137/138) and ARP, how many",
             "the rules remove (Princeton OIT's figures), and malformed frames by reason."

@@ -1,12 +1,15 @@
 package org.quietbridge.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -16,6 +19,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "quietbridge",
+        // Subcommands inherit --help, --version and the exit-code list.
+        scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "A transparent Ethernet bridge that drops NetBIOS broadcast noise.",
@@ -29,7 +34,9 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new ParameterException(spec.commandLine(), "missing command: check or explain");
+        List<String> commands = new ArrayList<>(spec.subcommands().keySet());
+        commands.remove("help");
+        throw new ParameterException(spec.commandLine(), "missing command: one of " + String.join(", ", commands));
     }
 
     public static void main(String[] args) {
