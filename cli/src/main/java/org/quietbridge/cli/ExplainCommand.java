@@ -32,6 +32,8 @@ import picocli.CommandLine.Spec;
             "the rules remove (Princeton OIT's figures), and malformed frames by reason."
         })
 final class ExplainCommand implements Callable<Integer> {
+    private static final String STDIN = "<stdin>";
+
     @Spec
     CommandSpec spec;
 
@@ -61,7 +63,7 @@ final class ExplainCommand implements Callable<Integer> {
         }
         ExplainTally tally = new ExplainTally(removes);
         replay(loaded, tally);
-        ExplainReport report = new ExplainReport(capture.toString(), loaded, port, tally);
+        ExplainReport report = new ExplainReport(captureName(), loaded, port, tally);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             report.printJson(out);
@@ -88,9 +90,17 @@ final class ExplainCommand implements Callable<Integer> {
         }
     }
 
+    private boolean fromStdin() {
+        return capture.toString().equals("-");
+    }
+
+    private String captureName() {
+        return fromStdin() ? STDIN : capture.toString();
+    }
+
     private CaptureReader open() throws IOException {
-        if (capture.toString().equals("-")) {
-            return CaptureReader.open(System.in, "<stdin>");
+        if (fromStdin()) {
+            return CaptureReader.open(System.in, STDIN);
         }
         return CaptureReader.open(InputFiles.readable(capture));
     }

@@ -33,15 +33,13 @@ final class PcapReader extends CaptureReader {
 
     private final ValueLayout.OfInt u32;
     private final boolean nanosecond;
-    private final int snapLength;
     private final byte[] header = new byte[RECORD_HEADER_LENGTH];
     private final MemorySegment headerSegment = MemorySegment.ofArray(header);
 
-    private PcapReader(String source, CaptureInput input, ByteOrder order, boolean nanosecond, int snapLength) {
+    private PcapReader(String source, CaptureInput input, ByteOrder order, boolean nanosecond) {
         super(source, input);
         this.u32 = u32(order);
         this.nanosecond = nanosecond;
-        this.snapLength = snapLength;
     }
 
     static PcapReader open(String source, CaptureInput input, ByteOrder order, boolean nanosecond)
@@ -61,7 +59,7 @@ final class PcapReader extends CaptureReader {
         if (linkType != LinkType.ETHERNET) {
             throw new CaptureFormatException(source, LINK_TYPE_OFFSET, LinkType.notEthernet("the capture", linkType));
         }
-        return new PcapReader(source, input, order, nanosecond, h.get(u32(order), SNAPLEN_OFFSET));
+        return new PcapReader(source, input, order, nanosecond);
     }
 
     @Override
@@ -93,10 +91,5 @@ final class PcapReader extends CaptureReader {
     @Override
     public Format format() {
         return Format.PCAP;
-    }
-
-    /** The snap length the file header declares. */
-    int snapLength() {
-        return snapLength;
     }
 }
