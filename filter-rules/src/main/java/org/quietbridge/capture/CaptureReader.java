@@ -28,7 +28,7 @@ import java.nio.file.Path;
  * Not thread-safe.
  */
 public abstract sealed class CaptureReader implements AutoCloseable permits PcapReader, PcapngReader {
-    /** The largest record or block accepted (libpcap and Wireshark use similar bounds). */
+    /** The largest record or block accepted: damage never costs more memory than this. */
     public static final int MAX_BLOCK_LENGTH = 16 << 20;
     /** {@link #timestampNanos()} of a frame whose record has no timestamp (pcapng SPB). */
     public static final long NO_TIMESTAMP = Long.MIN_VALUE;
