@@ -1,5 +1,7 @@
 package org.quietbridge.rules;
 
+import java.util.Locale;
+
 /** What a matching rule does with a frame. */
 public enum Action {
     DROP,
@@ -9,6 +11,6 @@ public enum Action {
 
     /** The word used in YAML and reports. */
     public String word() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -1,5 +1,7 @@
 package org.quietbridge.rules;
 
+import java.util.Locale;
+
 /** Where an IPv4 packet stands in fragmentation (RFC 791, section 2.3). */
 public enum Fragment {
     /** Neither more-fragments nor a fragment offset: a whole datagram. */
@@ -11,6 +13,6 @@ public enum Fragment {
 
     /** The word used in YAML and reports. */
     public String word() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

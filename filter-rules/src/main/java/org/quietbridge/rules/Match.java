@@ -107,7 +107,8 @@ public record Match(
 
     /** True when no key restricts: every frame matches. */
     public boolean matchesEverything() {
-        return describe().equals("any");
+        return ingress.isEmpty() && vlan.isAny() && innerVlan.isAny() && etherTypes.isEmpty() && l2Destination.isEmpty()
+                && nlb.isEmpty() && malformed == null && !requiresIpv4();
     }
 
     /**

@@ -1,5 +1,7 @@
 package org.quietbridge.rules;
 
+import java.util.Locale;
+
 /** How a rule set treats its {@link Action#DROP} rules. */
 public enum Mode {
     /** Drop rules drop. */
@@ -9,6 +11,6 @@ public enum Mode {
 
     /** The word used in YAML and reports. */
     public String word() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -70,7 +70,7 @@ public final class RuleSetLoader {
         return Defaults.RULE_SET;
     }
 
-    /** The bytes of the shipped default rule set file. */
+    /** The text of the shipped default rule set file (for {@code check --show-defaults} and the like). */
     public static String defaultsText() {
         try (InputStream in = RuleSetLoader.class.getClassLoader().getResourceAsStream(DEFAULT_RESOURCE)) {
             if (in == null) {
@@ -104,7 +104,7 @@ public final class RuleSetLoader {
         if (root.isNull()) {
             return new RuleSet(doc.source(), mode, subnets, defaults().rules(), true);
         }
-        root.expectMapping("the top level of a rule file");
+        root.expectMapping("the top level of the file");
         List<String> allowed = new ArrayList<>(TOP_LEVEL_KEYS);
         allowed.addAll(new TreeSet<>(extraTopLevelKeys));
         root.checkKeys("at the top level", allowed);

@@ -207,7 +207,7 @@ class RuleSetLoaderErrorsTest {
 
     @Test
     void topLevelThatIsNotAMappingIsAWrongType() {
-        assertEquals("rules.yaml:1:1: the top level of a rule file must be a mapping of keys to values, not a list",
+        assertEquals("rules.yaml:1:1: the top level of the file must be a mapping of keys to values, not a list",
                 error("- name: a\n  action: drop\n"));
     }
 
