@@ -1,5 +1,8 @@
 package org.quietbridge.cli;
 
+import org.quietbridge.bridge.config.BridgeConfig;
+import org.quietbridge.rules.YamlDocument;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +26,13 @@ record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String>
 
     /** Loads and compiles {@code file} without knowing the bridge's ports. */
     static LoadedRules load(Path file) {
-        RuleSet ruleSet = RuleSetLoader.load(InputFiles.readable(file));
+        YamlDocument doc = YamlDocument.load(InputFiles.readable(file));
+        if (doc.root().isMapping() && doc.root().has("ports")) {
+            // A whole bridge configuration: check the bridge's part too, and compile for its ports.
+            BridgeConfig config = BridgeConfig.read(doc);
+            return new LoadedRules(file, config.ruleSet(), config.compileRules(), config.ports());
+        }
+        RuleSet ruleSet = RuleSetLoader.read(doc, java.util.Set.of());
         return new LoadedRules(file, ruleSet, CompiledRules.compile(ruleSet, null), null);
     }
 

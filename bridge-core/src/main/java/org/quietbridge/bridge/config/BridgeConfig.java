@@ -66,7 +66,8 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
         return read(YamlDocument.parse(source, yaml));
     }
 
-    private static BridgeConfig read(YamlDocument doc) {
+    /** Reads a parsed document (so callers can look at it first, as `check` does). */
+    public static BridgeConfig read(YamlDocument doc) {
         RuleSet rules = RuleSetLoader.read(doc, new LinkedHashSet<>(KEYS));
         ConfigNode root = doc.root();
         if (root.isNull()) {

@@ -283,6 +283,11 @@ public final class BridgeAgent implements Agent {
         return ports[i].name();
     }
 
+    /** Port {@code i}; the data-plane thread owns it while the agent runs. */
+    public FramePort port(int i) {
+        return ports[i];
+    }
+
     /** Counter of a port; any thread. */
     public long counter(int port, PortCounter counter) {
         return portCounters[port].get(counter.id());

@@ -287,6 +287,11 @@ public final class PacketRingPort implements FramePort {
         return name;
     }
 
+    /** The socket, for {@link PollIdleStrategy}, which waits on every port at once. */
+    int fd() {
+        return fd;
+    }
+
     /** The interface index the socket is bound to. */
     public int ifindex() {
         return ifindex;

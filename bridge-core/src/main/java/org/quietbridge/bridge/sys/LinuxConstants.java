@@ -14,6 +14,7 @@ public final class LinuxConstants {
     }
 
     // include/linux/socket.h (uapi values; glibc bits/socket.h agrees)
+    public static final int AF_UNIX = 1;
     public static final int AF_INET = 2;
     public static final int AF_PACKET = 17;
     public static final int SOL_SOCKET = 1;

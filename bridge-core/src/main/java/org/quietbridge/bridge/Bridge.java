@@ -1,0 +1,202 @@
+package org.quietbridge.bridge;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.quietbridge.bridge.agent.AgentRunner;
+import org.quietbridge.bridge.agent.BackoffIdleStrategy;
+import org.quietbridge.bridge.agent.IdleStrategy;
+import org.quietbridge.bridge.config.BridgeConfig;
+import org.quietbridge.bridge.forward.BridgeAgent;
+import org.quietbridge.bridge.port.FramePort;
+import org.quietbridge.bridge.port.PacketRingPort;
+import org.quietbridge.bridge.port.PollIdleStrategy;
+import org.quietbridge.bridge.port.RingGeometry;
+import org.quietbridge.bridge.sys.LinuxSyscalls;
+import org.quietbridge.bridge.sys.NetDeviceControl;
+import org.quietbridge.rules.CompiledRules;
+
+/**
+ * A running bridge: its ports (AF_PACKET rings), their locks, the forwarding agent and the
+ * thread that runs it.
+ *
+ * <p>{@link #open} checks everything it can before it touches an interface (privileges, that
+ * each port exists and is up, equal MTUs, that no other quietbridge owns a port) and, when a
+ * later step fails, undoes the earlier ones: nothing is left half-configured.
+ */
+public final class Bridge implements AutoCloseable {
+    private final BridgeConfig config;
+    private final BridgeAgent agent;
+    private final List<PortLock> locks;
+    private final PollIdleStrategy poller;
+    private final AgentRunner runner;
+    private final int mtu;
+    private boolean closed;
+
+    private Bridge(BridgeConfig config, BridgeAgent agent, List<PortLock> locks, PollIdleStrategy poller,
+            IdleStrategy idle, int mtu, Consumer<Throwable> errors) {
+        this.config = config;
+        this.agent = agent;
+        this.locks = locks;
+        this.poller = poller;
+        this.mtu = mtu;
+        this.runner = new AgentRunner(agent, idle, errors);
+    }
+
+    /**
+     * Opens every port of {@code config} and builds the bridge; {@link #start} then forwards.
+     *
+     * @param errors receives what the data-plane thread throws (it keeps running)
+     * @throws IOException with a one-line message an operator can act on
+     */
+    public static Bridge open(BridgeConfig config, Consumer<Throwable> errors) throws IOException {
+        return open(config, PortLock.DEFAULT_DIRECTORY, errors);
+    }
+
+    static Bridge open(BridgeConfig config, Path lockDirectory, Consumer<Throwable> errors) throws IOException {
+        checkPrivileges();
+        int mtu = checkInterfaces(config.ports());
+        CompiledRules rules = config.compileRules();
+        List<PortLock> locks = new ArrayList<>();
+        List<PacketRingPort> ports = new ArrayList<>();
+        PollIdleStrategy poller = null;
+        try {
+            for (String name : config.ports()) {
+                locks.add(PortLock.acquire(lockDirectory, name));
+            }
+            RingGeometry geometry = RingGeometry.forMtu(mtu, config.ringFrames());
+            for (String name : config.ports()) {
+                ports.add(PacketRingPort.open(name, geometry));
+            }
+            PacketRingPort[] array = ports.toArray(new PacketRingPort[0]);
+            IdleStrategy idle = switch (config.idle()) {
+                case SPIN -> IdleStrategy.busySpin();
+                case BACKOFF -> new BackoffIdleStrategy();
+                case BLOCK -> poller = new PollIdleStrategy(array);
+            };
+            BridgeAgent agent = new BridgeAgent(array, config.settings(), rules, System::nanoTime);
+            return new Bridge(config, agent, locks, poller, idle, mtu, errors);
+        } catch (IOException | RuntimeException e) {
+            for (FramePort p : ports) {
+                p.close();
+            }
+            if (poller != null) {
+                poller.close();
+            }
+            for (PortLock l : locks) {
+                try {
+                    l.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /** Root, or CAP_NET_RAW and CAP_NET_ADMIN (capabilities(7): bits 13 and 12 of CapEff). */
+    private static void checkPrivileges() throws IOException {
+        if (LinuxSyscalls.geteuid() == 0) {
+            return;
+        }
+        long effective = 0;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("CapEff:")) {
+                    effective = Long.parseUnsignedLong(line.substring(7).trim(), 16);
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            effective = 0;
+        }
+        long needed = (1L << 13) | (1L << 12);
+        if ((effective & needed) != needed) {
+            throw new IOException("quietbridge run needs root, or the capabilities CAP_NET_RAW and CAP_NET_ADMIN"
+                    + " (euid " + LinuxSyscalls.geteuid() + " has " + ((effective & needed) == 0 ? "neither" : "only one")
+                    + "); run it with sudo or from the systemd unit");
+        }
+    }
+
+    /** Each port exists and is up, and all share one MTU; returns it. */
+    private static int checkInterfaces(List<String> names) throws IOException {
+        int mtu = -1;
+        String first = null;
+        try (NetDeviceControl control = new NetDeviceControl()) {
+            for (String name : names) {
+                if (LinuxSyscalls.ifNameToIndex(name) == 0) {
+                    throw new IOException("no such interface: " + name + " (see: ip -br link)");
+                }
+                if ((control.flags(name) & org.quietbridge.bridge.sys.Ifreq.IFF_UP) == 0) {
+                    throw new IOException("interface " + name + " is down; bring it up with: ip link set " + name
+                            + " up");
+                }
+                int m = control.mtu(name);
+                if (mtu < 0) {
+                    mtu = m;
+                    first = name;
+                } else if (m != mtu) {
+                    throw new IOException("MTU mismatch: " + first + " has " + mtu + ", " + name + " has " + m
+                            + "; a bridge needs one MTU on every port (ip link set " + name + " mtu " + mtu + ")");
+                }
+            }
+        }
+        return mtu;
+    }
+
+    /** Starts the data-plane thread. */
+    public void start() {
+        runner.start();
+    }
+
+    public BridgeAgent agent() {
+        return agent;
+    }
+
+    public BridgeConfig config() {
+        return config;
+    }
+
+    public int mtu() {
+        return mtu;
+    }
+
+    public boolean isRunning() {
+        return runner.isRunning();
+    }
+
+    /** Errors the data-plane thread survived. */
+    public long dataPlaneErrors() {
+        return runner.errors();
+    }
+
+    /**
+     * Stops forwarding, closes the rings (promiscuous membership ends with the sockets, GRO
+     * comes back where the ports turned it off) and releases the port locks. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        runner.close();
+        // The runner's onClose has closed the ports if it ran; closing is idempotent.
+        for (int i = 0; i < agent.portCount(); i++) {
+            agent.port(i).close();
+        }
+        if (poller != null) {
+            poller.close();
+        }
+        for (PortLock l : locks) {
+            try {
+                l.close();
+            } catch (IOException ignored) {
+                // The kernel releases the lock with the process anyway.
+            }
+        }
+    }
+}

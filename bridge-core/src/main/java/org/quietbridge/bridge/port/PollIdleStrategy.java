@@ -1,0 +1,60 @@
+package org.quietbridge.bridge.port;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import org.quietbridge.bridge.agent.IdleStrategy;
+import org.quietbridge.bridge.sys.LinuxSyscalls;
+import org.quietbridge.bridge.sys.NativeException;
+import org.quietbridge.bridge.sys.Pollfd;
+
+/**
+ * Idles by blocking in one poll(2) on every port's socket, so the data-plane thread sleeps
+ * until any port has a frame. A packet socket with an RX ring is readable while a slot waits
+ * for user space. The timeout bounds how late control commands, rule swaps and FDB aging run
+ * on a silent wire.
+ */
+public final class PollIdleStrategy implements IdleStrategy, AutoCloseable {
+    /** Upper bound of one sleep. */
+    public static final int TIMEOUT_MILLIS = 50;
+    /** Empty rounds spun through before blocking, so a busy wire never pays a syscall per round. */
+    private static final int SPINS_BEFORE_POLL = 50;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment callState;
+    private final MemorySegment fds;
+    private final int count;
+    private int idleRounds;
+
+    public PollIdleStrategy(PacketRingPort... ports) {
+        this.count = ports.length;
+        this.callState = LinuxSyscalls.allocateCallState(arena);
+        this.fds = arena.allocate(Pollfd.LAYOUT, count);
+        for (int i = 0; i < count; i++) {
+            long at = i * Pollfd.LAYOUT.byteSize();
+            Pollfd.FD.set(fds, at, ports[i].fd());
+            Pollfd.EVENTS.set(fds, at, Pollfd.POLLIN);
+        }
+    }
+
+    @Override
+    public void idle(int workCount) throws NativeException {
+        if (workCount > 0) {
+            idleRounds = 0;
+            return;
+        }
+        if (++idleRounds < SPINS_BEFORE_POLL) {
+            Thread.onSpinWait();
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            Pollfd.REVENTS.set(fds, i * Pollfd.LAYOUT.byteSize(), (short) 0);
+        }
+        LinuxSyscalls.poll(callState, fds, count, TIMEOUT_MILLIS);
+    }
+
+    @Override
+    public void close() {
+        arena.close();
+    }
+}

@@ -1,0 +1,100 @@
+package org.quietbridge.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.quietbridge.bridge.Bridge;
+import org.quietbridge.bridge.config.BridgeConfig;
+import org.quietbridge.bridge.sys.NativeException;
+import org.quietbridge.bridge.sys.SystemdNotifier;
+import org.quietbridge.rules.Mode;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code quietbridge run -c FILE}: bridges the configured ports until SIGTERM or SIGINT.
+ *
+ * <p>Readiness: once every port forwards, one line on stderr with the word "forwarding" and
+ * the port names, and {@code READY=1} to systemd when {@code NOTIFY_SOCKET} is set.
+ */
+@Command(name = "run", description = "Bridge the configured ports until SIGTERM or SIGINT.")
+final class RunCommand implements java.util.concurrent.Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "The YAML configuration (at least: ports: [eth1, eth2]).")
+    Path config;
+
+    @Option(names = "--monitor", description = "Drop nothing: count what the rules would drop (overrides 'mode').")
+    boolean monitor;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        BridgeConfig cfg = BridgeConfig.load(InputFiles.readable(config));
+        if (monitor) {
+            cfg = cfg.withRuleSet(cfg.ruleSet().withMode(Mode.MONITOR));
+        }
+        Bridge bridge;
+        try {
+            bridge = Bridge.open(cfg, t -> {
+                err.println(FailureReporter.PREFIX + "data plane error (forwarding continues): "
+                        + FailureReporter.oneLine(String.valueOf(t)));
+                err.flush();
+            });
+        } catch (IOException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Signals.handle("TERM", stop::countDown);
+        Signals.handle("INT", stop::countDown);
+        Thread hook = new Thread(bridge::close, "quietbridge-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            bridge.start();
+            err.println(FailureReporter.PREFIX + "forwarding between " + String.join(" and ", cfg.ports()) + " (mtu "
+                    + bridge.mtu() + ", " + describeRules(cfg) + ", pid " + ProcessHandle.current().pid() + ")");
+            err.flush();
+            notifySystemd(err, "READY=1\nSTATUS=forwarding between " + String.join(", ", cfg.ports()));
+            while (!stop.await(1, TimeUnit.SECONDS)) {
+                if (!bridge.isRunning()) {
+                    err.println(FailureReporter.PREFIX + "the data plane stopped");
+                    return ExitCode.FAILURE;
+                }
+            }
+            notifySystemd(err, "STOPPING=1");
+            err.println(FailureReporter.PREFIX + "stopping");
+            err.flush();
+            return ExitCode.OK;
+        } finally {
+            bridge.close();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // The JVM is already exiting; the hook runs close() again, which is idempotent.
+            }
+        }
+    }
+
+    private static String describeRules(BridgeConfig cfg) {
+        int n = cfg.ruleSet().rules().size();
+        return n + (n == 1 ? " rule" : " rules") + (cfg.ruleSet().defaultRules() ? " (default)" : "") + ", mode "
+                + cfg.ruleSet().mode().word();
+    }
+
+    private static void notifySystemd(PrintWriter err, String state) {
+        try {
+            SystemdNotifier.notify(state);
+        } catch (NativeException e) {
+            err.println(FailureReporter.PREFIX + "could not notify systemd: " + e.getMessage());
+            err.flush();
+        }
+    }
+}
