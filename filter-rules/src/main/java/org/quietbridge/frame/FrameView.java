@@ -224,10 +224,15 @@ public final class FrameView {
             return;
         }
         if (u16(l3Offset + Arp.HARDWARE_TYPE_OFFSET) != Arp.HARDWARE_ETHERNET
-                || u16(l3Offset + Arp.PROTOCOL_TYPE_OFFSET) != Ethernet.ETHERTYPE_IPV4
-                || u8(l3Offset + Arp.HARDWARE_LENGTH_OFFSET) != Ethernet.MAC_LENGTH
-                || u8(l3Offset + Arp.PROTOCOL_LENGTH_OFFSET) != 4) {
+                || u16(l3Offset + Arp.PROTOCOL_TYPE_OFFSET) != Ethernet.ETHERTYPE_IPV4) {
             // Some other ARP (RFC 826 allows any hardware/protocol pair): forwardable, not decoded.
+            return;
+        }
+        if (u8(l3Offset + Arp.HARDWARE_LENGTH_OFFSET) != Ethernet.MAC_LENGTH
+                || u8(l3Offset + Arp.PROTOCOL_LENGTH_OFFSET) != 4) {
+            // Ethernet/IPv4 fixes the lengths at 6 and 4; other lengths are a broken packet, which
+            // Linux's arp_rcv drops, not "some other ARP".
+            malformation = Malformation.ARP_TRUNCATED;
             return;
         }
         arp = true;
