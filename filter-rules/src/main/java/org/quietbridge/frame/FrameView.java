@@ -94,6 +94,11 @@ public final class FrameView {
         malformation = Malformation.NONE;
         destinationMac = 0;
         sourceMac = 0;
+        // Slots past tagCount read 0, not the tags of an earlier frame.
+        for (int i = 0; i < MAX_TAGS; i++) {
+            tagTpid[i] = 0;
+            tagTci[i] = 0;
+        }
         tagCount = 0;
         outOfBandTag = false;
         inFrameTags = 0;
@@ -309,12 +314,12 @@ public final class FrameView {
         return tagCount;
     }
 
-    /** TPID of tag {@code i}, outermost first. */
+    /** TPID of tag {@code i}, outermost first; 0 for {@code tagCount() <= i < MAX_TAGS}. */
     public int tagTpid(int i) {
         return tagTpid[i];
     }
 
-    /** TCI (PCP, DEI, VID) of tag {@code i}, outermost first. */
+    /** TCI (PCP, DEI, VID) of tag {@code i}, outermost first; 0 for {@code tagCount() <= i < MAX_TAGS}. */
     public int tagTci(int i) {
         return tagTci[i];
     }
