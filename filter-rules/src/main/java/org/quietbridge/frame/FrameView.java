@@ -14,6 +14,12 @@ import java.lang.foreign.ValueLayout;
  * {@code [offset, offset + length)}, and nothing throws: a frame that cannot be decoded in
  * full reports a {@link Malformation} and keeps whatever was decoded before the fault.
  *
+ * <p>Tags: at most two are looked for inside the frame, after the out-of-band one. A third
+ * in-frame tag is not decoded: {@link #etherType()} then reports its TPID (0x8100, 0x88a8 or
+ * 0x9100) and {@link #l3Offset()} points at its TCI, so nothing behind it (IPv4, ports) is
+ * seen. A type/length value below 0x0600 is taken as an 802.3 length, the undefined
+ * 1501..1535 included, as Linux's {@code eth_type_trans} does.
+ *
  * <p>One view per thread; re-point it with {@link #wrap} for each frame.
  */
 public final class FrameView {
@@ -62,7 +68,10 @@ public final class FrameView {
     private int arpTargetIp;
 
     /**
-     * Decodes the frame at {@code segment[offset, offset + length)}.
+     * Decodes the frame at {@code segment[offset, offset + length)}. A length past the end of
+     * the segment is cut to it; a length of 0 or less, or an offset outside the segment, gives
+     * an {@link Malformation#EMPTY} frame (that still reports the out-of-band tag). Never
+     * throws for any offset or length.
      *
      * @param outerTpid TPID of a tag the kernel removed from the frame (for example
      *     {@code tp_vlan_tpid}), or 0 when there was none
@@ -94,6 +103,11 @@ public final class FrameView {
         malformation = Malformation.NONE;
         destinationMac = 0;
         sourceMac = 0;
+        // Slots past tagCount read 0, not the tags of an earlier frame.
+        for (int i = 0; i < MAX_TAGS; i++) {
+            tagTpid[i] = 0;
+            tagTci[i] = 0;
+        }
         tagCount = 0;
         outOfBandTag = false;
         inFrameTags = 0;
@@ -224,10 +238,15 @@ public final class FrameView {
             return;
         }
         if (u16(l3Offset + Arp.HARDWARE_TYPE_OFFSET) != Arp.HARDWARE_ETHERNET
-                || u16(l3Offset + Arp.PROTOCOL_TYPE_OFFSET) != Ethernet.ETHERTYPE_IPV4
-                || u8(l3Offset + Arp.HARDWARE_LENGTH_OFFSET) != Ethernet.MAC_LENGTH
-                || u8(l3Offset + Arp.PROTOCOL_LENGTH_OFFSET) != 4) {
+                || u16(l3Offset + Arp.PROTOCOL_TYPE_OFFSET) != Ethernet.ETHERTYPE_IPV4) {
             // Some other ARP (RFC 826 allows any hardware/protocol pair): forwardable, not decoded.
+            return;
+        }
+        if (u8(l3Offset + Arp.HARDWARE_LENGTH_OFFSET) != Ethernet.MAC_LENGTH
+                || u8(l3Offset + Arp.PROTOCOL_LENGTH_OFFSET) != 4) {
+            // Ethernet/IPv4 fixes the lengths at 6 and 4; other lengths are a broken packet, which
+            // Linux's arp_rcv drops, not "some other ARP".
+            malformation = Malformation.ARP_TRUNCATED;
             return;
         }
         arp = true;
@@ -304,12 +323,12 @@ public final class FrameView {
         return tagCount;
     }
 
-    /** TPID of tag {@code i}, outermost first. */
+    /** TPID of tag {@code i}, outermost first; 0 for {@code tagCount() <= i < MAX_TAGS}. */
     public int tagTpid(int i) {
         return tagTpid[i];
     }
 
-    /** TCI (PCP, DEI, VID) of tag {@code i}, outermost first. */
+    /** TCI (PCP, DEI, VID) of tag {@code i}, outermost first; 0 for {@code tagCount() <= i < MAX_TAGS}. */
     public int tagTci(int i) {
         return tagTci[i];
     }

@@ -28,7 +28,11 @@ public enum Malformation {
     IPV4_BAD_TOTAL_LENGTH("ipv4_bad_total_length"),
     /** A first (or only) fragment of UDP or TCP too short to hold the two ports. */
     L4_TRUNCATED("l4_truncated"),
-    /** ARP with fewer than 28 bytes, or not IPv4-over-Ethernet sized. */
+    /**
+     * ARP with fewer than 28 bytes, or Ethernet/IPv4 ARP (hardware type 1, protocol 0x0800)
+     * whose address lengths are not 6 and 4. ARP for other hardware or protocol types is not
+     * malformed, only not decoded.
+     */
     ARP_TRUNCATED("arp_truncated");
 
     private final String label;

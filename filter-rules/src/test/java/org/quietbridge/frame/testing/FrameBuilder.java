@@ -121,7 +121,10 @@ public final class FrameBuilder {
         return raw(Ethernet.ETHERTYPE_ARP, a);
     }
 
-    /** A gratuitous ARP for an NLB unicast cluster: sender MAC 02:bf:<ip>, sent from {@code from}. */
+    /**
+     * A gratuitous ARP for an NLB unicast cluster, to the broadcast MAC: sender MAC 02:bf:W:X:Y:Z,
+     * sender and target IP the cluster IP. The Ethernet source stays as set with {@link #src}.
+     */
     public FrameBuilder nlbGratuitousArp(String clusterIp) {
         long clusterMac = NlbMac.unicastMac(Ipv4.parse(clusterIp));
         return broadcast().arp(1, clusterMac, clusterIp, 0, clusterIp);
