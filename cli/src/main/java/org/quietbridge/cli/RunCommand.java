@@ -8,8 +8,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.quietbridge.bridge.Bridge;
 import org.quietbridge.bridge.config.BridgeConfig;
+import org.quietbridge.bridge.forward.BridgeAgent;
+import org.quietbridge.bridge.forward.PortCounter;
 import org.quietbridge.bridge.sys.NativeException;
 import org.quietbridge.bridge.sys.SystemdNotifier;
+import org.quietbridge.rules.CompiledRules;
 import org.quietbridge.rules.Mode;
 
 import picocli.CommandLine.Command;
@@ -75,12 +78,34 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             return ExitCode.OK;
         } finally {
             bridge.close();
+            printSummary(err, bridge);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
                 // The JVM is already exiting; the hook runs close() again, which is idempotent.
             }
         }
+    }
+
+    /**
+     * One line per port, then one per rule, when the bridge stops: what crossed and what was
+     * kept off the wire. Stable "key=value" words so scripts (and the lab demo) can read them.
+     */
+    static void printSummary(PrintWriter err, Bridge bridge) {
+        BridgeAgent agent = bridge.agent();
+        for (int p = 0; p < agent.portCount(); p++) {
+            StringBuilder line = new StringBuilder(FailureReporter.PREFIX).append("port ").append(agent.portName(p));
+            for (PortCounter c : PortCounter.values()) {
+                line.append(' ').append(c.label()).append('=').append(agent.counter(p, c));
+            }
+            err.println(line);
+        }
+        CompiledRules rules = agent.rules();
+        for (int i = 0; i < rules.size(); i++) {
+            err.println(FailureReporter.PREFIX + "rule " + rules.name(i) + " action=" + rules.effectiveAction(i).word()
+                    + " hits=" + rules.hits(i));
+        }
+        err.flush();
     }
 
     private static String describeRules(BridgeConfig cfg) {
