@@ -30,6 +30,10 @@ public final class BridgeAgent implements Agent {
     /** Most control commands queued at once. */
     public static final int COMMAND_QUEUE_LIMIT = 64;
     private static final int SWEEP_SLOTS_PER_ROUND = 64;
+    /** Sources of dropped frames tracked for the top-talkers list. */
+    public static final int TOP_TALKERS_CAPACITY = 4096;
+    /** Dropped frames kept for diagnosis (SIGUSR1 writes them to a pcap). */
+    public static final int DROPPED_FRAMES_KEPT = 256;
 
     private final FramePort[] ports;
     private final CounterArray[] portCounters;
@@ -42,6 +46,10 @@ public final class BridgeAgent implements Agent {
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedCommands = new AtomicInteger();
     private final LongSupplier clock;
+    private final TopTalkers topTalkers = new TopTalkers(TOP_TALKERS_CAPACITY);
+    private final DroppedFrames droppedFrames = new DroppedFrames(DROPPED_FRAMES_KEPT);
+    /** Adds to the monotonic clock to give wall-clock time, for capture timestamps. */
+    private final long wallClockOffset;
     private final FrameView view = new FrameView();
     private final RxFrame rx = new RxFrame();
     private final boolean[] pendingFlush;
@@ -76,6 +84,7 @@ public final class BridgeAgent implements Agent {
         this.rules = rules;
         this.publishedRules = new AtomicReference<>(rules);
         this.clock = clock;
+        this.wallClockOffset = System.currentTimeMillis() * 1_000_000L - clock.getAsLong();
         this.pendingFlush = new boolean[ports.length];
         this.egress = new int[ports.length];
     }
@@ -103,6 +112,7 @@ public final class BridgeAgent implements Agent {
                 ports[p].flush();
             }
         }
+        topTalkers.sweep(now, SWEEP_SLOTS_PER_ROUND);
         int aged = fdb.sweep(now, SWEEP_SLOTS_PER_ROUND);
         if (aged > 0) {
             fdbCounters.add(FdbCounter.AGED.id(), aged);
@@ -163,6 +173,9 @@ public final class BridgeAgent implements Agent {
         int rule = rules.evaluate(f, in);
         if (rules.drops(rule)) {
             c.increment(PortCounter.DROP_RULE.id());
+            topTalkers.record(src, now);
+            droppedFrames.record(rx.segment(), rx.offset(), rx.length(), rx.vlanTpid(), rx.vlanTci(),
+                    now + wallClockOffset);
             return;
         }
         if (group && linkLocal == LinkLocalPolicy.DROP && LinkLocalPolicy.isLinkLocal(dst)) {
@@ -268,6 +281,16 @@ public final class BridgeAgent implements Agent {
         }
         commands.add(command);
         return true;
+    }
+
+    /** Sources of dropped frames; data-plane thread only (see {@link #submit}). */
+    public TopTalkers topTalkers() {
+        return topTalkers;
+    }
+
+    /** The last frames the rules dropped; data-plane thread only (see {@link #submit}). */
+    public DroppedFrames droppedFrames() {
+        return droppedFrames;
     }
 
     /** The MAC table; touch it only from the data-plane thread (see {@link #submit}). */

@@ -359,4 +359,22 @@ class BridgeAgentTest {
         assertEquals(50, port(1).transmittedFrames());
         assertEquals(1, port(1).kicks());
     }
+
+    @Test
+    void remembersWhoSentDroppedFramesAndKeepsTheFramesForDiagnosis() throws Exception {
+        BridgeAgent agent = bridge(2);
+        byte[] bcast = FrameBuilder.ethernet().src(C).broadcast().udp("10.0.0.3", "255.255.255.255", 137, 137)
+                .payload(20).build();
+        for (int i = 0; i < 3; i++) {
+            port(0).inject(bcast, 0x8100, 10);
+        }
+        port(1).inject(FrameBuilder.ethernet().src(A).broadcast().udp("10.0.0.1", "10.0.0.255", 138, 138).payload(9)
+                .build());
+        agent.doWork();
+        assertEquals(List.of(new TopTalkers.Talker(Ethernet.parseMac(C), 3), new TopTalkers.Talker(Ethernet.parseMac(A), 1)),
+                agent.topTalkers().top(now, 10, 10));
+        List<DroppedFrames.Frame> kept = agent.droppedFrames().snapshot();
+        assertEquals(4, kept.size());
+        assertArrayEquals(tagged(bcast, 0x8100, 10), kept.get(0).bytes(), "the stripped tag is put back");
+    }
 }
