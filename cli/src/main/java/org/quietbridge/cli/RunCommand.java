@@ -9,6 +9,10 @@ import java.util.concurrent.TimeUnit;
 import org.quietbridge.bridge.Bridge;
 import org.quietbridge.bridge.config.BridgeConfig;
 import org.quietbridge.bridge.forward.BridgeAgent;
+import org.quietbridge.bridge.forward.DroppedFrames;
+import org.quietbridge.capture.PcapWriter;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.quietbridge.bridge.forward.PortCounter;
 import org.quietbridge.bridge.sys.NativeException;
 import org.quietbridge.bridge.sys.SystemdNotifier;
@@ -38,6 +42,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     @Option(names = "--monitor", description = "Drop nothing: count what the rules would drop (overrides 'mode').")
     boolean monitor;
 
+    @Option(names = "--dump-dir", paramLabel = "DIR", defaultValue = "/var/tmp",
+            description = "Where SIGUSR1 writes the last dropped frames as a pcap (default: ${DEFAULT-VALUE}).")
+    Path dumpDir;
+
+    @Option(names = "--stats-interval", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Seconds between the rate lines on stderr; 0 turns them off (default: ${DEFAULT-VALUE}).")
+    int statsInterval;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -58,6 +70,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         Signals.handle("TERM", stop::countDown);
         Signals.handle("INT", stop::countDown);
+        Signals.handle("USR1", () -> Thread.ofPlatform().name("quietbridge-dump").start(() -> dumpDropped(err, bridge)));
         Thread hook = new Thread(bridge::close, "quietbridge-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -66,7 +79,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                     + bridge.mtu() + ", " + describeRules(cfg) + ", pid " + ProcessHandle.current().pid() + ")");
             err.flush();
             notifySystemd(err, "READY=1\nSTATUS=forwarding between " + String.join(", ", cfg.ports()));
-            while (!stop.await(1, TimeUnit.SECONDS)) {
+            RateLog rates = new RateLog(bridge.agent(), System.nanoTime());
+            long nextRates = statsInterval > 0 ? System.nanoTime() + statsInterval * 1_000_000_000L : Long.MAX_VALUE;
+            while (!stop.await(statsInterval > 0 ? Math.min(1000, statsInterval * 1000L) : 1000, TimeUnit.MILLISECONDS)) {
+                if (System.nanoTime() - nextRates >= 0) {
+                    err.println(FailureReporter.PREFIX + rates.line(System.nanoTime()));
+                    err.flush();
+                    nextRates += statsInterval * 1_000_000_000L;
+                }
                 if (!bridge.isRunning()) {
                     err.println(FailureReporter.PREFIX + "the data plane stopped");
                     return ExitCode.FAILURE;
@@ -104,6 +124,36 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         for (int i = 0; i < rules.size(); i++) {
             err.println(FailureReporter.PREFIX + "rule " + rules.name(i) + " action=" + rules.effectiveAction(i).word()
                     + " hits=" + rules.hits(i));
+        }
+        err.flush();
+    }
+
+    /**
+     * SIGUSR1: asks the data plane for the frames it kept (between two rounds), then writes them
+     * to a pcap in {@link #dumpDir} off the data-plane thread.
+     */
+    private void dumpDropped(PrintWriter err, Bridge bridge) {
+        CompletableFuture<List<DroppedFrames.Frame>> frames = new CompletableFuture<>();
+        BridgeAgent agent = bridge.agent();
+        if (!agent.submit(() -> frames.complete(agent.droppedFrames().snapshot()))) {
+            err.println(FailureReporter.PREFIX + "SIGUSR1: the data plane is busy; try again");
+            err.flush();
+            return;
+        }
+        String stamp = java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern(
+                "yyyyMMdd-HHmmss"));
+        Path file = dumpDir.resolve("quietbridge-dropped-" + stamp + "-" + ProcessHandle.current().pid() + ".pcap");
+        try {
+            List<DroppedFrames.Frame> list = frames.get(5, TimeUnit.SECONDS);
+            try (PcapWriter out = PcapWriter.create(file)) {
+                for (DroppedFrames.Frame f : list) {
+                    out.write(f.bytes(), f.timestampNanos());
+                }
+            }
+            err.println(FailureReporter.PREFIX + "wrote the last " + list.size() + " dropped frames to " + file);
+        } catch (Exception e) {
+            err.println(FailureReporter.PREFIX + "SIGUSR1: could not write " + file + ": "
+                    + FailureReporter.oneLine(String.valueOf(e.getMessage())));
         }
         err.flush();
     }
