@@ -1,0 +1,35 @@
+package org.quietbridge.bridge.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.quietbridge.rules.Mode;
+
+/** The sample configuration shipped for /etc/quietbridge loads, and the unit says what the README promises. */
+class PackagingTest {
+    private static Path packaging() {
+        return ExampleConfigsTest.examples().getParent().resolve("packaging");
+    }
+
+    @Test
+    void theSampleConfigurationLoadsInMonitorMode() {
+        BridgeConfig c = BridgeConfig.load(packaging().resolve("quietbridge.yaml"));
+        assertEquals(Mode.MONITOR, c.ruleSet().mode());
+        assertTrue(c.ruleSet().defaultRules());
+    }
+
+    @Test
+    void theUnitIsTypeNotifyWithOnlyTheTwoCapabilities() throws IOException {
+        String unit = Files.readString(packaging().resolve("quietbridge.service"));
+        assertTrue(unit.contains("\nType=notify\n"), "Type=notify");
+        assertTrue(unit.contains("\nRestart=on-failure\n"), "restart on failure");
+        assertTrue(unit.contains("\nCapabilityBoundingSet=CAP_NET_RAW CAP_NET_ADMIN\n"), "two capabilities");
+        assertTrue(unit.contains("\nProtectSystem=strict\n"), "ProtectSystem");
+        assertTrue(unit.contains("run -c /etc/quietbridge/quietbridge.yaml"), "runs the sample config path");
+    }
+}
