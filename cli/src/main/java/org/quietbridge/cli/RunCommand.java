@@ -7,6 +7,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.quietbridge.bridge.Bridge;
+import org.quietbridge.bridge.Reloader;
 import org.quietbridge.bridge.config.BridgeConfig;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.bridge.forward.DroppedFrames;
@@ -67,7 +68,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         } catch (IOException e) {
             throw new BadInputException(e.getMessage(), e);
         }
+        Reloader reloader = Reloader.of(bridge, config, monitor ? Mode.MONITOR : null);
         CountDownLatch stop = new CountDownLatch(1);
+        Signals.handle("HUP", () -> Thread.ofPlatform().name("quietbridge-reload").start(() -> {
+            Reloader.Result r = reloader.reload();
+            err.println(FailureReporter.PREFIX + (r.ok() ? "" : "reload failed, the running configuration stays: ")
+                    + r.message());
+            err.flush();
+        }));
         Signals.handle("TERM", stop::countDown);
         Signals.handle("INT", stop::countDown);
         Signals.handle("USR1", () -> Thread.ofPlatform().name("quietbridge-dump").start(() -> dumpDropped(err, bridge)));

@@ -39,9 +39,9 @@ public final class BridgeAgent implements Agent {
     private final CounterArray[] portCounters;
     private final CounterArray fdbCounters = new CounterArray(FdbCounter.values().length);
     private final CounterArray malformed = new CounterArray(Malformation.values().length);
-    private final ForwardingTable fdb;
-    private final LinkLocalPolicy linkLocal;
-    private final int batchSize;
+    private ForwardingTable fdb;
+    private LinkLocalPolicy linkLocal;
+    private int batchSize;
     private final AtomicReference<CompiledRules> publishedRules;
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedCommands = new AtomicInteger();
@@ -75,10 +75,7 @@ public final class BridgeAgent implements Agent {
         for (int i = 0; i < ports.length; i++) {
             portCounters[i] = new CounterArray(PortCounter.values().length);
         }
-        this.fdb = new ForwardingTable(settings.fdbMaxEntries(), settings.fdbAgingNanos());
-        for (BridgeSettings.StaticMac s : settings.staticMacs()) {
-            fdb.addStatic(s.mac(), s.vlan(), s.port());
-        }
+        this.fdb = ForwardingTable.of(settings, null, 0);
         this.linkLocal = settings.linkLocal();
         this.batchSize = settings.batchSize();
         this.rules = rules;
@@ -281,6 +278,17 @@ public final class BridgeAgent implements Agent {
         }
         commands.add(command);
         return true;
+    }
+
+    /**
+     * Applies new tunables (hot reload): FDB limit, aging and static entries, link-local policy,
+     * batch size. Learned entries carry over while they fit the new limit. Data-plane thread
+     * only: call it through {@link #submit}.
+     */
+    public void reconfigure(BridgeSettings settings) {
+        fdb = ForwardingTable.of(settings, fdb, now);
+        linkLocal = settings.linkLocal();
+        batchSize = settings.batchSize();
     }
 
     /** Sources of dropped frames; data-plane thread only (see {@link #submit}). */

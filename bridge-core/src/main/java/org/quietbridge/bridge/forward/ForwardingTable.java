@@ -58,6 +58,25 @@ public final class ForwardingTable {
         this.agingNanos = agingNanos;
     }
 
+    /**
+     * A table for {@code settings}: its limit, aging and static entries, plus the learned
+     * (not static) entries of {@code previous} that are still alive, while they fit.
+     */
+    public static ForwardingTable of(BridgeSettings settings, ForwardingTable previous, long nowNanos) {
+        ForwardingTable t = new ForwardingTable(settings.fdbMaxEntries(), settings.fdbAgingNanos());
+        for (BridgeSettings.StaticMac s : settings.staticMacs()) {
+            t.addStatic(s.mac(), s.vlan(), s.port());
+        }
+        if (previous != null) {
+            previous.snapshot(nowNanos, (mac, vlan, port, isStatic, age) -> {
+                if (!isStatic && t.size < t.limit && t.slotOf(key(mac, vlan)) < 0) {
+                    t.learn(mac, vlan, port, nowNanos - age);
+                }
+            });
+        }
+        return t;
+    }
+
     /** Packs a MAC (low 48 bits) and a VLAN (-1 for untagged, else 0..4095) into a key. */
     public static long key(long mac, int vlan) {
         return USED | ((long) (vlan + 1) & 0x1FFF) << 48 | (mac & 0xFFFF_FFFF_FFFFL);

@@ -1,0 +1,166 @@
+package org.quietbridge.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.quietbridge.bridge.config.BridgeConfig;
+import org.quietbridge.bridge.forward.BridgeAgent;
+import org.quietbridge.bridge.forward.LinkLocalPolicy;
+import org.quietbridge.bridge.port.MemoryPort;
+import org.quietbridge.frame.testing.FrameBuilder;
+import org.quietbridge.rules.Mode;
+
+@Timeout(60)
+class ReloaderTest {
+    private static final String DROP_137 = """
+            ports: [p0, p1]
+            rules:
+              - {name: no-137, match: {dst_port: 137}, action: drop}
+            """;
+    private static final String DROP_138 = """
+            ports: [p0, p1]
+            rules:
+              - {name: no-138, match: {dst_port: 138}, action: drop}
+              - {name: no-137, match: {dst_port: 137}, action: count}
+            """;
+
+    @TempDir
+    Path dir;
+    private final MemoryPort p0 = new MemoryPort("p0", 1500);
+    private final MemoryPort p1 = new MemoryPort("p1", 1500);
+
+    @AfterEach
+    void close() {
+        p0.close();
+        p1.close();
+    }
+
+    private Path write(String yaml) throws IOException {
+        Path f = dir.resolve("qb.yaml");
+        Files.writeString(f, yaml);
+        return f;
+    }
+
+    private static byte[] broadcastTo(int port) {
+        return FrameBuilder.ethernet().src("02:00:00:00:00:0a").broadcast()
+                .udp("10.0.0.1", "255.255.255.255", port, port).payload(10).build();
+    }
+
+    /** The data plane runs on its own thread, as in production; reloads come from this one. */
+    private static Thread run(BridgeAgent agent, AtomicBoolean stop) {
+        Thread t = new Thread(() -> {
+            while (!stop.get()) {
+                try {
+                    agent.doWork();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        });
+        t.start();
+        return t;
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met in 10 s");
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void swapsRulesKeepsHitCountsAndNeverTakesABrokenFile() throws Exception {
+        Path file = write(DROP_137);
+        BridgeConfig cfg = BridgeConfig.load(file);
+        BridgeAgent agent = new BridgeAgent(new MemoryPort[] {p0, p1}, cfg.settings(), cfg.compileRules(),
+                System::nanoTime);
+        p1.retainTransmitted(true);
+        Reloader reloader = new Reloader(agent, cfg, file, null);
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread dataPlane = run(agent, stop);
+        try {
+            // Enforce DROP_137: a 137 broadcast is dropped, a 138 one passes.
+            p0.inject(broadcastTo(137));
+            await(() -> agent.rules().hits(0) == 1);
+
+            write(DROP_138);
+            Reloader.Result ok = reloader.reload();
+            assertTrue(ok.ok(), ok.message());
+            assertEquals(List.of("no-138", "no-137"), List.of(agent.rules().name(0), agent.rules().name(1)));
+
+            write("ports: [p0, p1]\nrules:\n  - {name: x, match: {dst_port: 99999}, action: drop}\n");
+            Reloader.Result bad = reloader.reload();
+            assertFalse(bad.ok());
+            assertTrue(bad.message().startsWith(file + ":3:"), bad.message());
+            assertEquals(1, reloader.failures());
+            assertEquals("no-138", agent.rules().name(0), "the broken file never took effect");
+
+            AtomicInteger before = new AtomicInteger();
+            await(() -> agent.rules().hits(1) == 1); // carried over once the data plane swapped
+            before.set((int) agent.rules().hits(1));
+            assertEquals(1, before.get(), "no-137's hit carried over to the new rule set");
+        } finally {
+            stop.set(true);
+            dataPlane.join();
+        }
+    }
+
+    @Test
+    void refusesAChangedPortSetAndChangesNothing() throws Exception {
+        Path file = write(DROP_137);
+        BridgeConfig cfg = BridgeConfig.load(file);
+        BridgeAgent agent = new BridgeAgent(new MemoryPort[] {p0, p1}, cfg.settings(), cfg.compileRules(),
+                System::nanoTime);
+        Reloader reloader = new Reloader(agent, cfg, file, null);
+        write("ports: [p0, p2]\n");
+        Reloader.Result r = reloader.reload();
+        assertFalse(r.ok());
+        assertTrue(r.message().contains("changing the port set needs a restart"), r.message());
+        assertEquals("no-137", agent.rules().name(0));
+    }
+
+    @Test
+    void appliesFdbAndLinkLocalSettingsAndTheMonitorOverride() throws Exception {
+        Path file = write(DROP_137);
+        BridgeConfig cfg = BridgeConfig.load(file);
+        BridgeAgent agent = new BridgeAgent(new MemoryPort[] {p0, p1}, cfg.settings(), cfg.compileRules(),
+                System::nanoTime);
+        Reloader reloader = new Reloader(agent, cfg, file, Mode.MONITOR);
+        write(DROP_137 + "fdb: {max_entries: 2, aging: 30}\nlink_local: drop\n");
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread dataPlane = run(agent, stop);
+        try {
+            Reloader.Result r = reloader.reload();
+            assertTrue(r.ok(), r.message());
+            assertEquals(Mode.MONITOR, agent.rules().mode(), "run --monitor holds across reloads");
+            assertEquals(2, reloader.current().settings().fdbMaxEntries());
+            assertEquals(LinkLocalPolicy.DROP, reloader.current().settings().linkLocal());
+            int[] limit = {0};
+            java.util.concurrent.CountDownLatch seen = new java.util.concurrent.CountDownLatch(1);
+            agent.submit(() -> {
+                limit[0] = agent.fdb().limit();
+                seen.countDown();
+            });
+            seen.await();
+            assertEquals(2, limit[0]);
+        } finally {
+            stop.set(true);
+            dataPlane.join();
+        }
+    }
+}
