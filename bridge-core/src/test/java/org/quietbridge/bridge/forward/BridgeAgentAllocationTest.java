@@ -84,7 +84,7 @@ class BridgeAgentAllocationTest {
                 break;
             }
         }
-        assertTrue(java.util.Arrays.stream(windows).anyMatch(b -> b == 0),
+        assertTrue(java.util.Arrays.stream(windows).anyMatch(bytes -> bytes == 0),
                 "bytes allocated per window of " + frames + " frames: " + java.util.Arrays.toString(windows));
         assertTrue(agent.counter(2, PortCounter.DROP_RULE) >= rounds, "the NetBIOS broadcast was dropped each round");
     }
