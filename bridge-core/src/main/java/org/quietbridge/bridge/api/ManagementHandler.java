@@ -60,7 +60,8 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  * <p>Status codes: 400 malformed HTTP or bad query, 401 missing or wrong token, 403 a cross-origin
  * POST, 404 unknown path, 405 wrong method (with {@code Allow}), 413 body too large (from the
  * aggregator), 414 and 431 request line or headers too long, 422 reload rejected (the
- * configuration on disk is invalid), 503 the data plane did not answer or reload is unavailable.
+ * configuration on disk is invalid), 503 the data plane did not answer or reload is unavailable,
+ * 505 an HTTP version other than 1.x.
  *
  * <p>Answers that need the data plane (the MAC table) or a reload complete later; until then the
  * connection reads no further request (the pipeline's flow control holds it), so pipelined
@@ -143,6 +144,15 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
         Exchange ex = new Exchange(req.protocolVersion(), HttpMethod.HEAD.equals(req.method()));
         if (!req.decoderResult().isSuccess()) {
             malformed(ctx, ex, req.decoderResult().cause());
+            return;
+        }
+        if (req.protocolVersion().majorVersion() != 1) {
+            // RFC 9110 15.6.6; answered in HTTP/1.1, the only version this server speaks.
+            Exchange v11 = new Exchange(HttpVersion.HTTP_1_1, ex.head());
+            FullHttpResponse r = response(v11, HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, JSON, JsonDocuments.error(505,
+                    "http_version_not_supported", "this server speaks HTTP/1.1 and 1.0, not " + req.protocolVersion()));
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
             return;
         }
         QueryStringDecoder target;
