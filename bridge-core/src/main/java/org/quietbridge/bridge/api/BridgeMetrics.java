@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -173,9 +174,9 @@ final class BridgeMetrics {
             boolean drops = e.getKey().endsWith("_dropped_frames_total");
             CounterWithCallback.Builder b = CounterWithCallback.builder().name(e.getKey());
             if (drops) {
-                StringBuilder help = new StringBuilder("frames dropped or filtered per ingress or egress port, by reason:");
+                StringJoiner help = new StringJoiner(", ", "frames dropped or filtered per port, by reason: ", "");
                 for (PortCounter c : covered) {
-                    help.append(' ').append(dropReason(c)).append(" (").append(c.help()).append(')');
+                    help.add(dropReason(c) + " (" + c.help() + ")");
                 }
                 b.help(help.toString()).labelNames("port", "reason").callback(cb -> {
                     for (DataPlaneCounters.Port p : counters.ports()) {
