@@ -10,6 +10,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntFunction;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import org.quietbridge.bridge.Bridge;
 import org.quietbridge.bridge.forward.BridgeAgent;
@@ -32,8 +33,9 @@ import org.quietbridge.rules.CompiledRules;
  * is empty (NLB containment keeps the per-cluster counters), {@link #topTalkers} is empty (it needs
  * per-source drop accounting in the data plane) and {@link #reload()} answers
  * {@link ReloadResult.Outcome#UNAVAILABLE} (the hot-reload controller does reloads, and counts
- * them for {@link DataPlaneCounters#reloads()}). A backend that has those parts overrides these
- * methods; this class is not final for that reason.
+ * them: {@link #reloads()}, {@link #reloadFailures()}). A backend that has those parts overrides
+ * these methods, with {@link #onDataPlane} for state the data-plane thread owns; this class is
+ * not final for that reason.
  */
 public class BridgeBackend implements ManagementBackend {
     private final BridgeAgent agent;
@@ -109,8 +111,18 @@ public class BridgeBackend implements ManagementBackend {
         for (Malformation m : Malformation.values()) {
             malformed[m.ordinal()] = agent.malformed(m);
         }
-        return new DataPlaneCounters(nanoClock.getAsLong() / 1_000_000, ports, fdb, malformed, 0, 0,
-                dataPlaneErrors.getAsLong());
+        return new DataPlaneCounters(nanoClock.getAsLong() / 1_000_000, ports, fdb, malformed, reloads(),
+                reloadFailures(), dataPlaneErrors.getAsLong());
+    }
+
+    /** Configuration reloads applied; 0 here, where nothing reloads. */
+    protected long reloads() {
+        return 0;
+    }
+
+    /** Configuration reloads rejected; 0 here, where nothing reloads. */
+    protected long reloadFailures() {
+        return 0;
     }
 
     /**
@@ -121,10 +133,19 @@ public class BridgeBackend implements ManagementBackend {
      */
     @Override
     public CompletableFuture<List<FdbEntry>> fdb() {
-        CompletableFuture<List<FdbEntry>> result = new CompletableFuture<>();
+        return onDataPlane(() -> FdbCopy.take(agent.fdb(), agent.now(), this::portName));
+    }
+
+    /**
+     * Runs {@code work} on the data-plane thread between two rounds, through the agent's bounded
+     * command queue, and completes the future there with its result. Keep {@code work} short:
+     * forwarding waits while it runs. Fails at once when the queue is full.
+     */
+    protected final <T> CompletableFuture<T> onDataPlane(Supplier<T> work) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         boolean queued = agent.submit(() -> {
             try {
-                result.complete(FdbCopy.take(agent.fdb(), agent.now(), this::portName));
+                result.complete(work.get());
             } catch (RuntimeException e) {
                 result.completeExceptionally(e);
             }
@@ -136,7 +157,8 @@ public class BridgeBackend implements ManagementBackend {
         return result;
     }
 
-    private String portName(int port) {
+    /** The name of port number {@code port}. */
+    protected final String portName(int port) {
         return port >= 0 && port < agent.portCount() ? agent.portName(port) : "port" + port;
     }
 
@@ -159,8 +181,8 @@ public class BridgeBackend implements ManagementBackend {
 
     /** None: a bare bridge does not account drops per source MAC. */
     @Override
-    public List<TopTalker> topTalkers(int minutes, int limit) {
-        return List.of();
+    public CompletableFuture<List<TopTalker>> topTalkers(int minutes, int limit) {
+        return CompletableFuture.completedFuture(List.of());
     }
 
     /** Unavailable: a bare bridge has no reload controller. */

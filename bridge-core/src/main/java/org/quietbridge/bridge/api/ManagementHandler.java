@@ -63,7 +63,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  * configuration on disk is invalid), 503 the data plane did not answer or reload is unavailable,
  * 505 an HTTP version other than 1.x.
  *
- * <p>Answers that need the data plane (the MAC table) or a reload complete later; until then the
+ * <p>Answers that need the data plane (the MAC table, top talkers) or a reload complete later; until then the
  * connection reads no further request (the pipeline's flow control holds it), so pipelined
  * requests are answered in order. Stateless and shared by every connection.
  */
@@ -77,7 +77,8 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
     static final int MAX_MINUTES = 60;
     static final int DEFAULT_TOP_TALKERS = 20;
     static final int MAX_TOP_TALKERS = 100;
-    static final long FDB_TIMEOUT_SECONDS = 5;
+    /** How long an answer that needs the data-plane thread (MAC table, top talkers) may take. */
+    static final long DATA_PLANE_TIMEOUT_SECONDS = 5;
     static final long RELOAD_TIMEOUT_SECONDS = 30;
 
     private final ManagementBackend backend;
@@ -197,7 +198,7 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
             case RULES -> ok(ctx, ex, JSON, JsonDocuments.rules(backend.status(), backend.rules()));
             case NLB -> ok(ctx, ex, JSON, JsonDocuments.nlb(backend.nlb()));
             case TOP_TALKERS -> topTalkers(ctx, ex, target.parameters());
-            case FDB -> later(ctx, ex, backend::fdb, FDB_TIMEOUT_SECONDS,
+            case FDB -> later(ctx, ex, backend::fdb, DATA_PLANE_TIMEOUT_SECONDS,
                     entries -> response(ex, HttpResponseStatus.OK, JSON, JsonDocuments.fdb(entries)));
             case RELOAD -> reload(ctx, ex, req.headers());
         }
@@ -213,7 +214,8 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
             error(ctx, ex, HttpResponseStatus.BAD_REQUEST, "bad_query", e.getMessage());
             return;
         }
-        ok(ctx, ex, JSON, JsonDocuments.topTalkers(minutes, backend.topTalkers(minutes, limit)));
+        later(ctx, ex, () -> backend.topTalkers(minutes, limit), DATA_PLANE_TIMEOUT_SECONDS,
+                talkers -> response(ex, HttpResponseStatus.OK, JSON, JsonDocuments.topTalkers(minutes, talkers)));
     }
 
     /** A whole number from {@code min} to {@code max}, once, or the default when absent. */
@@ -261,7 +263,8 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
     }
 
     /**
-     * Answers when {@code work}'s future completes, on this connection's event loop. Until then
+     * Answers when {@code work}'s future completes, on this connection's event loop (never on the
+     * data-plane thread that may complete the future). Until then
      * the connection reads nothing more, so a pipelined request cannot overtake this answer.
      */
     private <T> void later(ChannelHandlerContext ctx, Exchange ex,

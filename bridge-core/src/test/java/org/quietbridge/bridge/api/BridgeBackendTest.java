@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -157,11 +158,83 @@ class BridgeBackendTest {
         assertEquals("monitor", backend.status().mode());
     }
 
+    /** A backend whose data plane refuses every command; the rest as {@code delegate} says. */
+    static final class Refusing implements ManagementBackend {
+        private final ManagementBackend delegate;
+
+        Refusing(ManagementBackend delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public StatusInfo status() {
+            return delegate.status();
+        }
+
+        @Override
+        public DataPlaneCounters counters() {
+            return delegate.counters();
+        }
+
+        @Override
+        public CompletableFuture<List<FdbEntry>> fdb() {
+            return CompletableFuture.failedFuture(new RejectedExecutionException("the data plane's command queue is full"));
+        }
+
+        @Override
+        public List<RuleInfo> rules() {
+            return delegate.rules();
+        }
+
+        @Override
+        public List<NlbClusterInfo> nlb() {
+            return delegate.nlb();
+        }
+
+        @Override
+        public CompletableFuture<List<TopTalker>> topTalkers(int minutes, int limit) {
+            return CompletableFuture.failedFuture(new RejectedExecutionException("the data plane's command queue is full"));
+        }
+
+        @Override
+        public CompletableFuture<ReloadResult> reload() {
+            return delegate.reload();
+        }
+    }
+
+    @Test
+    void aSubclassReachesDataPlaneStateThroughOnDataPlane() throws Exception {
+        bridge(Mode.ENFORCE);
+        // As a backend with per-source drop counts would: ask the data plane, answer from it.
+        AtomicReference<Thread> ranOn = new AtomicReference<>();
+        BridgeBackend wired = new BridgeBackend(agent, "x", () -> true, () -> 0, nanos::get) {
+            @Override
+            public CompletableFuture<List<TopTalker>> topTalkers(int minutes, int limit) {
+                return onDataPlane(() -> {
+                    ranOn.set(Thread.currentThread());
+                    return List.of(new TopTalker(A, agent().counter(0, PortCounter.DROP_RULE), null));
+                });
+            }
+
+            @Override
+            protected long reloads() {
+                return 4;
+            }
+        };
+        traffic();
+        CompletableFuture<List<TopTalker>> top = wired.topTalkers(10, 20);
+        assertFalse(top.isDone());
+        agent.doWork(); // this thread is the data plane here
+        assertEquals(List.of(new TopTalker(A, 1, null)), top.join());
+        assertEquals(Thread.currentThread(), ranOn.get());
+        assertEquals(4, wired.counters().reloads());
+    }
+
     @Test
     void whatABareBridgeLacksAnswersAsNothing() {
         bridge(Mode.ENFORCE);
         assertEquals(List.of(), backend.nlb());
-        assertEquals(List.of(), backend.topTalkers(10, 20));
+        assertEquals(List.of(), backend.topTalkers(10, 20).join());
         ReloadResult r = backend.reload().join();
         assertEquals(ReloadResult.Outcome.UNAVAILABLE, r.outcome());
         assertFalse(r.ok());

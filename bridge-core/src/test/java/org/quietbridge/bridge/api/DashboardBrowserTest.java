@@ -87,7 +87,7 @@ class DashboardBrowserTest {
         }
 
         @Override
-        public List<TopTalker> topTalkers(int minutes, int limit) {
+        public CompletableFuture<List<TopTalker>> topTalkers(int minutes, int limit) {
             return fake.topTalkers(minutes, limit);
         }
 

@@ -163,7 +163,7 @@ final class FakeBackend implements ManagementBackend {
     }
 
     @Override
-    public synchronized List<TopTalker> topTalkers(int minutes, int limit) {
+    public synchronized CompletableFuture<List<TopTalker>> topTalkers(int minutes, int limit) {
         calls.incrementAndGet();
         long since = clockMillis.getAsLong() - minutes * 60_000L;
         Map<String, long[]> counts = new HashMap<>();
@@ -174,12 +174,12 @@ final class FakeBackend implements ManagementBackend {
                 lastRule.put(d.mac(), d.rule());
             }
         }
-        return counts.entrySet().stream()
+        return CompletableFuture.completedFuture(counts.entrySet().stream()
                 .sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0])
                         .thenComparing(Map.Entry::getKey))
                 .limit(limit)
                 .map(e -> new TopTalker(e.getKey(), e.getValue()[0], lastRule.get(e.getKey())))
-                .toList();
+                .toList());
     }
 
     @Override

@@ -244,6 +244,16 @@ class ManagementHandlerTest {
         assertEquals(1, ((List<?>) r.json().get("talkers")).size());
     }
 
+    @Test
+    void topTalkersAre503WhenTheDataPlaneCannotAnswer() {
+        ManagementBackend refusing = new BridgeBackendTest.Refusing(backend);
+        api.close();
+        api = new EmbeddedApi(refusing, null);
+        EmbeddedApi.Response r = api.exchange(EmbeddedApi.get("/api/top-talkers?minutes=5"));
+        assertError(r, 503, "unavailable");
+        assertEquals("the data plane's command queue is full", r.json().get("message"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"minutes=abc", "minutes=0", "minutes=61", "minutes=-5", "minutes=+5", "minutes=",
         "minutes=1&minutes=2", "minutes=1.5", "minutes=99999999999", "limit=0", "limit=101"})
