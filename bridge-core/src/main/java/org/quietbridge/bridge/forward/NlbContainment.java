@@ -179,12 +179,13 @@ public final class NlbContainment {
     /** Takes the location evidence a frame carries; {@code f} arrived on port {@code in}. */
     public void learn(FrameView f, int in, long now) {
         int v = f.vlanId();
+        int slot = NO_SLOT;
         if (f.arp()) {
             long sender = f.arpSenderMac();
             int senderIp = f.arpSenderIp();
             if (NlbMac.of(sender) != NlbMac.NONE && NlbMac.belongsTo(sender, senderIp)
                     && isClusterAddress(senderIp)) {
-                int slot = find(senderIp, v);
+                slot = find(senderIp, v);
                 if (slot == NO_SLOT) {
                     slot = addLearned(senderIp, v, sender, now, true);
                 }
@@ -196,20 +197,14 @@ public final class NlbContainment {
                     seen(slot, in, now);
                 }
             }
-            return;
-        }
-        if (size == 0) {
-            return;
-        }
-        int slot = NO_SLOT;
-        if (f.ipv4()) {
+        } else if (f.ipv4() && size > 0) {
             slot = find(f.ipv4Source(), v);
             if (slot != NO_SLOT) {
                 seen(slot, in, now);
             }
         }
         long src = f.sourceMac();
-        if ((src >>> 40) == 0x02) {
+        if ((src >>> 40) == 0x02 && size > 0) {
             int member = find((int) src, v); // 02:P:W:X:Y:Z, P the host priority (NlbMac.isMaskedMemberSource)
             if (member != NO_SLOT && member != slot) {
                 seen(member, in, now);

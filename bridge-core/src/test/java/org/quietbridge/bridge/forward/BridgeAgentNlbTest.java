@@ -265,7 +265,8 @@ class BridgeAgentNlbTest {
         inject(agent, 1, toMac(UNICAST, MEMBER));
         assertEquals(0, sent(0) + sent(2));
 
-        inject(agent, 2, gratuitousArp(MEMBER, CLUSTER_IP)); // evidence on another port: ignored, counted
+        // Evidence on another port (the ARP and its masked member source: one frame, counted once).
+        inject(agent, 2, FrameBuilder.ethernet().src(MASKED_MEMBER).nlbGratuitousArp(CLUSTER_IP).build());
         drain();
         inject(agent, 0, toMac(UNICAST, CLIENT));
         assertEquals(1, sent(1));
