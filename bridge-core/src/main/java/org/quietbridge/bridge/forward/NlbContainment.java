@@ -28,9 +28,9 @@ import org.quietbridge.frame.NlbMac;
  *   <li>Static clusters from the configuration: their ports never age and evidence never
  *       changes them (a contradiction is counted).</li>
  * </ul>
- * The last two need a cluster already in the table. A frame to an unknown 02:bf/03:bf MAC also
- * enters the cluster (its IP is in the MAC), without a location, so that its floods are counted
- * per cluster. An IGMP-mode MAC carries only the low 16 bits of the IP, so it counts as a
+ * IPv4 and masked-MAC evidence need the cluster in the table already. A frame to an unknown
+ * 02:bf/03:bf MAC also enters the cluster (its IP is in the MAC), without a location, so that
+ * its floods are counted per cluster. An IGMP-mode MAC carries only the low 16 bits of the IP, so it counts as a
  * cluster MAC only when a cluster in the table has those low bits: SSDP's 01:00:5e:7f:ff:fa
  * stays ordinary multicast unless a cluster x.x.255.250 is known.
  *
