@@ -3,6 +3,7 @@ package org.quietbridge.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.StringJoiner;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -14,9 +15,16 @@ import org.quietbridge.bridge.forward.DroppedFrames;
 import org.quietbridge.capture.PcapWriter;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.quietbridge.bridge.forward.NlbCluster;
+import org.quietbridge.bridge.forward.NlbClusterCounter;
+import org.quietbridge.bridge.forward.NlbCounter;
+import org.quietbridge.bridge.forward.NlbMode;
+import org.quietbridge.bridge.forward.NlbSettings;
 import org.quietbridge.bridge.forward.PortCounter;
 import org.quietbridge.bridge.sys.NativeException;
 import org.quietbridge.bridge.sys.SystemdNotifier;
+import org.quietbridge.frame.Ethernet;
+import org.quietbridge.frame.Ipv4;
 import org.quietbridge.rules.CompiledRules;
 import org.quietbridge.rules.Mode;
 
@@ -40,7 +48,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             description = "The YAML configuration (at least: ports: [eth1, eth2]).")
     Path config;
 
-    @Option(names = "--monitor", description = "Drop nothing: count what the rules would drop (overrides 'mode').")
+    @Option(names = "--monitor", description = "Drop nothing: count what the rules would drop and what NLB"
+            + " containment would keep off (overrides 'mode', and 'nlb.mode: contain').")
     boolean monitor;
 
     @Option(names = "--dump-dir", paramLabel = "DIR", defaultValue = "/var/tmp",
@@ -57,6 +66,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         BridgeConfig cfg = BridgeConfig.load(InputFiles.readable(config));
         if (monitor) {
             cfg = cfg.withRuleSet(cfg.ruleSet().withMode(Mode.MONITOR));
+            NlbSettings nlb = cfg.settings().nlb();
+            if (nlb.mode() == NlbMode.CONTAIN) {
+                cfg = cfg.withSettings(cfg.settings().withNlb(nlb.withMode(NlbMode.MONITOR)));
+            }
         }
         Bridge bridge;
         try {
@@ -116,7 +129,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     }
 
     /**
-     * One line per port, then one per rule, when the bridge stops: what crossed and what was
+     * One line per port, then one per rule, then (unless NLB containment is off) one for the
+     * NLB cluster table and one per cluster, when the bridge stops: what crossed and what was
      * kept off the wire. Stable "key=value" words so scripts (and the lab demo) can read them.
      */
     static void printSummary(PrintWriter err, Bridge bridge) {
@@ -133,6 +147,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             err.println(FailureReporter.PREFIX + "rule " + rules.name(i) + " action=" + rules.effectiveAction(i).word()
                     + " hits=" + rules.hits(i));
         }
+        printNlbSummary(err, agent);
         err.flush();
     }
 
@@ -166,10 +181,50 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         err.flush();
     }
 
+    /**
+     * {@code nlb mode=contain clusters=1 ...}, then per cluster
+     * {@code nlb cluster 10.14.35.247 mac 02:bf:0a:0e:23:f7 ports core0 contained=.. forwarded=..
+     * flooded_unknown=.. moves=.. static=false} ("vlan N" follows the IP for a tagged cluster;
+     * ports is "none" while the location is unknown).
+     */
+    static void printNlbSummary(PrintWriter err, BridgeAgent agent) {
+        if (agent.nlbMode() == NlbMode.OFF) {
+            return;
+        }
+        StringBuilder head = new StringBuilder(FailureReporter.PREFIX).append("nlb mode=").append(agent.nlbMode().word());
+        for (NlbCounter c : NlbCounter.values()) {
+            head.append(' ').append(c.label()).append('=').append(agent.counter(c));
+        }
+        err.println(head);
+        for (NlbCluster cluster : agent.nlbClusters()) {
+            StringBuilder line = new StringBuilder(FailureReporter.PREFIX).append("nlb cluster ")
+                    .append(Ipv4.format(cluster.ip()));
+            if (cluster.vlan() >= 0) {
+                line.append(" vlan ").append(cluster.vlan());
+            }
+            line.append(" mac ").append(Ethernet.formatMac(cluster.mac())).append(" ports ");
+            if (cluster.memberPorts() == 0) {
+                line.append("none");
+            } else {
+                StringJoiner names = new StringJoiner(",");
+                for (long m = cluster.memberPorts(); m != 0; m &= m - 1) {
+                    names.add(agent.portName(Long.numberOfTrailingZeros(m)));
+                }
+                line.append(names);
+            }
+            for (NlbClusterCounter c : NlbClusterCounter.values()) {
+                line.append(' ').append(c.label()).append('=').append(cluster.counter(c));
+            }
+            line.append(" static=").append(cluster.isStatic());
+            err.println(line);
+        }
+    }
+
     private static String describeRules(BridgeConfig cfg) {
         int n = cfg.ruleSet().rules().size();
+        NlbMode nlb = cfg.settings().nlb().mode();
         return n + (n == 1 ? " rule" : " rules") + (cfg.ruleSet().defaultRules() ? " (default)" : "") + ", mode "
-                + cfg.ruleSet().mode().word();
+                + cfg.ruleSet().mode().word() + (nlb == NlbMode.OFF ? "" : ", nlb " + nlb.word());
     }
 
     private static void notifySystemd(PrintWriter err, String state) {

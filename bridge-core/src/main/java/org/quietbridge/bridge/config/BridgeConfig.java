@@ -12,7 +12,11 @@ import java.util.regex.Pattern;
 
 import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.forward.LinkLocalPolicy;
+import org.quietbridge.bridge.forward.NlbMode;
+import org.quietbridge.bridge.forward.NlbSettings;
 import org.quietbridge.frame.Ethernet;
+import org.quietbridge.frame.Ipv4;
+import org.quietbridge.frame.NlbMac;
 import org.quietbridge.rules.CompiledRules;
 import org.quietbridge.rules.ConfigException;
 import org.quietbridge.rules.ConfigNode;
@@ -40,6 +44,13 @@ import org.quietbridge.rules.YamlDocument;
  * idle: backoff                # spin | backoff | block
  * ring:
  *   frames: 4096               # slots per RX and per TX ring
+ * nlb:                         # Microsoft NLB flood containment; off without this section
+ *   mode: contain              # required here: off | monitor | contain
+ *   aging: 300                 # seconds a learned member port lives; default: fdb.aging
+ *   max_clusters: 64           # new clusters past this are not learned (counted)
+ *   static:                    # clusters pinned to ports; they never age
+ *     - {cluster: 10.14.35.247, ports: [eth2]}           # by cluster IP (vlan optional)
+ *     - {mac: "02:bf:0a:0e:23:f8", ports: [eth2]}       # by cluster MAC (02:bf or 03:bf: the IP is in it)
  * </pre>
  *
  * @param source the file name errors are reported against
@@ -48,7 +59,7 @@ import org.quietbridge.rules.YamlDocument;
 public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, BridgeSettings settings,
         IdleMode idle, int ringFrames) {
 
-    public static final List<String> KEYS = List.of("ports", "fdb", "link_local", "idle", "ring");
+    public static final List<String> KEYS = List.of("ports", "fdb", "link_local", "idle", "ring", "nlb");
     public static final int DEFAULT_RING_FRAMES = 4096;
     public static final IdleMode DEFAULT_IDLE = IdleMode.BACKOFF;
     private static final Pattern IFNAME = Pattern.compile("[^\\s/:]{1,15}");
@@ -122,8 +133,9 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
                 }
             }
         }
+        NlbSettings nlb = nlb(root.get("nlb"), ports, agingNanos);
         BridgeSettings settings = new BridgeSettings(maxEntries, agingNanos, linkLocal,
-                BridgeSettings.DEFAULT_BATCH_SIZE, statics);
+                BridgeSettings.DEFAULT_BATCH_SIZE, statics, nlb);
         BridgeConfig config = new BridgeConfig(doc.source(), ports, rules, settings, idle, ringFrames);
         config.compileRules(); // ingress names must be ports: report it now, at the rule's position
         return config;
@@ -137,6 +149,11 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
     /** The same configuration in another mode ({@code run --monitor}). */
     public BridgeConfig withRuleSet(RuleSet next) {
         return new BridgeConfig(source, ports, next, settings, idle, ringFrames);
+    }
+
+    /** The same configuration with other data-plane settings. */
+    public BridgeConfig withSettings(BridgeSettings next) {
+        return new BridgeConfig(source, ports, ruleSet, next, idle, ringFrames);
     }
 
     private static List<String> ports(ConfigNode node) {
@@ -197,6 +214,117 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
                         + (vlan < 0 ? " untagged" : " vlan " + vlan));
             }
             out.add(new BridgeSettings.StaticMac(mac, vlan, index));
+        }
+        return out;
+    }
+
+    private static NlbSettings nlb(ConfigNode node, List<String> ports, long fdbAgingNanos) {
+        if (node == null || node.isNull()) {
+            return NlbSettings.off(fdbAgingNanos);
+        }
+        node.expectMapping("'nlb'");
+        node.checkKeys("in nlb", List.of("mode", "aging", "max_clusters", "static"));
+        NlbMode mode = NlbMode.valueOf(node.required("mode", "nlb (off, monitor or contain)")
+                .expectWord("nlb.mode", List.of("off", "monitor", "contain")).toUpperCase(Locale.ROOT));
+        long agingNanos = fdbAgingNanos;
+        ConfigNode aging = node.get("aging");
+        if (aging != null) {
+            agingNanos = aging.expectInt("nlb.aging (seconds)", 1, 1_000_000) * 1_000_000_000L;
+        }
+        int maxClusters = NlbSettings.DEFAULT_MAX_CLUSTERS;
+        ConfigNode max = node.get("max_clusters");
+        if (max != null) {
+            maxClusters = max.expectInt("nlb.max_clusters", 1, NlbSettings.MAX_CLUSTERS_LIMIT);
+        }
+        List<NlbSettings.StaticCluster> statics = new ArrayList<>();
+        ConfigNode st = node.get("static");
+        if (st != null && !st.isNull()) {
+            statics = staticClusters(st, ports);
+            if (statics.size() > maxClusters) {
+                throw st.error(statics.size() + " static clusters do not fit nlb.max_clusters " + maxClusters);
+            }
+        }
+        return new NlbSettings(mode, agingNanos, maxClusters, statics);
+    }
+
+    private static List<NlbSettings.StaticCluster> staticClusters(ConfigNode node, List<String> ports) {
+        List<NlbSettings.StaticCluster> out = new ArrayList<>();
+        Map<String, ConfigNode> seen = new HashMap<>();
+        for (ConfigNode entry : node.expectList("'nlb.static'")) {
+            entry.expectMapping("an nlb.static entry");
+            entry.checkKeys("in an nlb.static entry", List.of("cluster", "mac", "ports", "vlan"));
+            ConfigNode ipNode = entry.get("cluster");
+            ConfigNode macNode = entry.get("mac");
+            if (ipNode == null && macNode == null) {
+                throw entry.error("an nlb.static entry needs 'cluster' (the cluster IP) or 'mac'"
+                        + " (02:bf:W:X:Y:Z or 03:bf:W:X:Y:Z)");
+            }
+            int ip = 0;
+            if (ipNode != null) {
+                String text = ipNode.expectText("cluster");
+                try {
+                    ip = Ipv4.parse(text);
+                } catch (IllegalArgumentException e) {
+                    throw ipNode.error("'" + text + "' is not an IPv4 address (the cluster IP, a.b.c.d)");
+                }
+                if (ip == 0 || ip == Ipv4.LIMITED_BROADCAST || Ipv4.isMulticast(ip)) {
+                    throw ipNode.error("cluster " + text + " is not a unicast host address");
+                }
+            }
+            long mac = 0;
+            if (macNode != null) {
+                String text = macNode.expectText("mac");
+                try {
+                    mac = Ethernet.parseMac(text);
+                } catch (IllegalArgumentException e) {
+                    throw macNode.error("'" + text + "' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+                }
+                NlbMac form = NlbMac.of(mac);
+                if (form == NlbMac.NONE) {
+                    throw macNode.error(Ethernet.formatMac(mac) + " is not an NLB cluster MAC"
+                            + " (02:bf:W:X:Y:Z unicast, 03:bf:W:X:Y:Z multicast, 01:00:5e:7f:Y:Z IGMP)");
+                }
+                if (ipNode == null) {
+                    if (form == NlbMac.IGMP) {
+                        throw macNode.error("the IGMP-mode MAC " + Ethernet.formatMac(mac)
+                                + " holds only the low 16 bits of the cluster IP; give 'cluster' as well");
+                    }
+                    ip = NlbMac.embeddedIpv4(mac);
+                    if (ip == 0 || ip == Ipv4.LIMITED_BROADCAST || Ipv4.isMulticast(ip)) {
+                        throw macNode.error(Ethernet.formatMac(mac) + " encodes " + Ipv4.format(ip)
+                                + ", not a unicast host address");
+                    }
+                } else if (!NlbMac.belongsTo(mac, ip)) {
+                    throw macNode.error(Ethernet.formatMac(mac) + " is not a MAC of cluster " + Ipv4.format(ip)
+                            + " (that is " + Ethernet.formatMac(NlbMac.unicastMac(ip)) + ", "
+                            + Ethernet.formatMac(NlbMac.multicastMac(ip)) + " or "
+                            + Ethernet.formatMac(NlbMac.igmpMac(ip)) + ")");
+                }
+            } else {
+                mac = NlbMac.unicastMac(ip);
+            }
+            ConfigNode portsNode = entry.required("ports", "an nlb.static entry");
+            long mask = 0;
+            for (ConfigNode p : portsNode.expectOneOrMore("'ports'")) {
+                String port = p.expectText("a port");
+                int index = ports.indexOf(port);
+                if (index < 0) {
+                    throw p.error("unknown port '" + port + "'; the bridge's ports are " + String.join(", ", ports));
+                }
+                mask |= 1L << index;
+            }
+            int vlan = -1;
+            ConfigNode vlanNode = entry.get("vlan");
+            if (vlanNode != null) {
+                vlan = vlanNode.expectInt("vlan", 0, 4095);
+            }
+            String key = Ipv4.format(ip) + (vlan < 0 ? " untagged" : " vlan " + vlan);
+            ConfigNode first = seen.putIfAbsent(key, entry);
+            if (first != null) {
+                throw entry.error("cluster " + key + " is listed twice in nlb.static (first at line "
+                        + first.position().line() + ")");
+            }
+            out.add(new NlbSettings.StaticCluster(ip, vlan, mac, mask));
         }
         return out;
     }

@@ -1,6 +1,7 @@
 package org.quietbridge.bridge.forward;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,14 +14,16 @@ import org.quietbridge.bridge.port.RxFrame;
 import org.quietbridge.frame.Ethernet;
 import org.quietbridge.frame.FrameView;
 import org.quietbridge.frame.Malformation;
+import org.quietbridge.frame.NlbMac;
 import org.quietbridge.rules.CompiledRules;
 
 /**
  * The learning bridge: the one thread that owns the rings, the MAC table and the counters.
  *
- * <p>Per frame: decode once (in place in the RX slot) → learn the source → rules (first
- * match) → forwarding decision (known port, filter, or flood) → one copy into each egress TX
- * slot, re-inserting the VLAN tag the kernel stripped → one kick per TX ring per round.
+ * <p>Per frame: decode once (in place in the RX slot) → learn the source (MAC table, and NLB
+ * cluster locations) → rules (first match) → NLB containment for a cluster MAC → forwarding
+ * decision (known port, filter, or flood) → one copy into each egress TX slot, re-inserting the
+ * VLAN tag the kernel stripped → one kick per TX ring per round.
  *
  * <p>Control reaches this thread only through a published rule snapshot (swapped between two
  * rounds) and a bounded command queue; nothing here takes a lock, and the steady state
@@ -34,12 +37,19 @@ public final class BridgeAgent implements Agent {
     public static final int TOP_TALKERS_CAPACITY = 4096;
     /** Dropped frames kept for diagnosis (SIGUSR1 writes them to a pcap). */
     public static final int DROPPED_FRAMES_KEPT = 256;
+    private static final int NLB_SWEEP_SLOTS_PER_ROUND = 64;
 
     private final FramePort[] ports;
     private final CounterArray[] portCounters;
     private final CounterArray fdbCounters = new CounterArray(FdbCounter.values().length);
     private final CounterArray malformed = new CounterArray(Malformation.values().length);
     private ForwardingTable fdb;
+    /**
+     * NLB flood containment; null when {@code nlb.mode} is off (then nothing about NLB runs).
+     * Volatile only for the control plane's readers: a reload may replace it between rounds.
+     */
+    private volatile NlbContainment nlb;
+    private NlbSettings nlbSettings;
     private LinkLocalPolicy linkLocal;
     private int batchSize;
     private final AtomicReference<CompiledRules> publishedRules;
@@ -76,6 +86,8 @@ public final class BridgeAgent implements Agent {
             portCounters[i] = new CounterArray(PortCounter.values().length);
         }
         this.fdb = ForwardingTable.of(settings, null, 0);
+        this.nlb = settings.nlb().mode() == NlbMode.OFF ? null : new NlbContainment(settings.nlb(), ports.length);
+        this.nlbSettings = settings.nlb();
         this.linkLocal = settings.linkLocal();
         this.batchSize = settings.batchSize();
         this.rules = rules;
@@ -115,6 +127,9 @@ public final class BridgeAgent implements Agent {
             fdbCounters.add(FdbCounter.AGED.id(), aged);
         }
         fdbCounters.set(FdbCounter.ENTRIES.id(), fdb.size());
+        if (nlb != null) {
+            nlb.sweep(now, NLB_SWEEP_SLOTS_PER_ROUND);
+        }
         return work;
     }
 
@@ -141,6 +156,7 @@ public final class BridgeAgent implements Agent {
     }
 
     private void handle(int in) throws IOException {
+        NlbContainment nlb = this.nlb; // one volatile read per frame; a reload swaps it between rounds
         CounterArray c = portCounters[in];
         c.increment(PortCounter.RX_FRAMES.id());
         c.add(PortCounter.RX_BYTES.id(), rx.wireLength());
@@ -167,6 +183,9 @@ public final class BridgeAgent implements Agent {
         if (!Ethernet.isGroupAddress(src)) {
             learn(src, vlan, in);
         }
+        if (nlb != null) {
+            nlb.learn(f, in, now);
+        }
         int rule = rules.evaluate(f, in);
         if (rules.drops(rule)) {
             c.increment(PortCounter.DROP_RULE.id());
@@ -179,21 +198,37 @@ public final class BridgeAgent implements Agent {
             c.increment(PortCounter.DROP_LINK_LOCAL.id());
             return;
         }
-        int egressCount = 0;
-        int known = group ? -1 : fdb.lookup(dst, vlan, now);
-        if (known == in) {
-            c.increment(PortCounter.DROP_SAME_PORT.id());
+        // NLB containment first: a cluster MAC is never in the MAC table, so it would flood.
+        int verdict = nlb != null && f.nlbDestination() != NlbMac.NONE
+                ? nlb.decide(dst, vlan, in, now) : NlbContainment.NOT_A_CLUSTER;
+        if (verdict == NlbContainment.CONTAINED) {
+            c.increment(PortCounter.DROP_NLB_CONTAINED.id());
             return;
         }
-        if (known >= 0) {
-            egress[egressCount++] = known;
+        int egressCount = 0;
+        if (verdict == NlbContainment.TO_MEMBERS) {
+            for (long m = nlb.egressPorts(); m != 0; m &= m - 1) {
+                egress[egressCount++] = Long.numberOfTrailingZeros(m);
+            }
         } else {
-            for (int p = 0; p < ports.length; p++) {
-                if (p != in) {
-                    egress[egressCount++] = p;
+            int known = group ? -1 : fdb.lookup(dst, vlan, now);
+            if (known == in) {
+                c.increment(PortCounter.DROP_SAME_PORT.id());
+                return;
+            }
+            if (known >= 0) {
+                egress[egressCount++] = known;
+            } else {
+                for (int p = 0; p < ports.length; p++) {
+                    if (p != in) {
+                        egress[egressCount++] = p;
+                    }
+                }
+                c.increment(PortCounter.FLOODED.id());
+                if (verdict == NlbContainment.UNKNOWN) {
+                    nlb.countFlood();
                 }
             }
-            c.increment(PortCounter.FLOODED.id());
         }
         if (group) {
             c.increment(PortCounter.FORWARDED_BROADCAST_MULTICAST.id());
@@ -281,12 +316,18 @@ public final class BridgeAgent implements Agent {
     }
 
     /**
-     * Applies new tunables (hot reload): FDB limit, aging and static entries, link-local policy,
-     * batch size. Learned entries carry over while they fit the new limit. Data-plane thread
+     * Applies new tunables (hot reload): FDB limit, aging and static entries, NLB settings,
+     * link-local policy, batch size. Learned entries carry over while they fit the new limit. Data-plane thread
      * only: call it through {@link #submit}.
      */
     public void reconfigure(BridgeSettings settings) {
         fdb = ForwardingTable.of(settings, fdb, now);
+        if (!settings.nlb().equals(nlbSettings)) {
+            // A new cluster table: static clusters apply at once, learned ones are found again
+            // from the next ARP or reply they send.
+            nlb = settings.nlb().mode() == NlbMode.OFF ? null : new NlbContainment(settings.nlb(), ports.length);
+            nlbSettings = settings.nlb();
+        }
         linkLocal = settings.linkLocal();
         batchSize = settings.batchSize();
     }
@@ -327,6 +368,24 @@ public final class BridgeAgent implements Agent {
     /** FDB counter; any thread. */
     public long counter(FdbCounter counter) {
         return fdbCounters.get(counter.id());
+    }
+
+    /** What the bridge does about NLB cluster floods. */
+    public NlbMode nlbMode() {
+        return nlb == null ? NlbMode.OFF : nlb.mode();
+    }
+
+    /** NLB cluster table counter; any thread. 0 when containment is off. */
+    public long counter(NlbCounter counter) {
+        return nlb == null ? 0 : nlb.counter(counter);
+    }
+
+    /**
+     * The NLB clusters the bridge knows, with their member ports and counters; any thread (a
+     * lock-free copy, see {@link NlbContainment#clusters()}). Empty when containment is off.
+     */
+    public List<NlbCluster> nlbClusters() {
+        return nlb == null ? List.of() : nlb.clusters();
     }
 
     /** Frames that could not be decoded in full, by reason; any thread. */

@@ -1,6 +1,7 @@
 package org.quietbridge.bridge.forward;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The data plane's tunables.
@@ -10,9 +11,10 @@ import java.util.List;
  * @param linkLocal what to do with 01:80:c2:00:00:0X frames
  * @param batchSize most frames taken from one RX ring per round
  * @param staticMacs entries that never age or move
+ * @param nlb NLB flood containment (off unless configured)
  */
 public record BridgeSettings(int fdbMaxEntries, long fdbAgingNanos, LinkLocalPolicy linkLocal, int batchSize,
-        List<StaticMac> staticMacs) {
+        List<StaticMac> staticMacs, NlbSettings nlb) {
 
     public static final int DEFAULT_FDB_MAX_ENTRIES = 16_384;
     public static final long DEFAULT_FDB_AGING_NANOS = 300_000_000_000L;
@@ -23,6 +25,18 @@ public record BridgeSettings(int fdbMaxEntries, long fdbAgingNanos, LinkLocalPol
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be positive");
         }
+        Objects.requireNonNull(nlb, "nlb");
+    }
+
+    /** Without NLB containment (it stays off). */
+    public BridgeSettings(int fdbMaxEntries, long fdbAgingNanos, LinkLocalPolicy linkLocal, int batchSize,
+            List<StaticMac> staticMacs) {
+        this(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, NlbSettings.off(fdbAgingNanos));
+    }
+
+    /** The same settings with other NLB settings. */
+    public BridgeSettings withNlb(NlbSettings next) {
+        return new BridgeSettings(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, next);
     }
 
     public static BridgeSettings defaults() {

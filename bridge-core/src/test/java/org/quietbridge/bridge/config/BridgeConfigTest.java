@@ -9,7 +9,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.forward.LinkLocalPolicy;
+import org.quietbridge.bridge.forward.NlbMode;
+import org.quietbridge.bridge.forward.NlbSettings;
 import org.quietbridge.frame.Ethernet;
+import org.quietbridge.frame.Ipv4;
 import org.quietbridge.rules.ConfigException;
 import org.quietbridge.rules.Mode;
 
@@ -85,5 +88,97 @@ class BridgeConfigTest {
         String msg = error("ports: [eth1, eth2]\nport: eth3\n");
         assertTrue(msg.startsWith("qb.yaml:2:1: unknown key 'port'"), msg);
         assertTrue(msg.contains("ports"), msg);
+    }
+
+    // ---- nlb ----------------------------------------------------------------------------------
+
+    @Test
+    void nlbContainmentIsOffByDefaultAndAgesLikeTheFdb() {
+        NlbSettings off = BridgeConfig.parse("qb.yaml", "ports: [ap0, core0]\n").settings().nlb();
+        assertEquals(NlbMode.OFF, off.mode());
+        assertEquals(BridgeSettings.DEFAULT_FDB_AGING_NANOS, off.agingNanos());
+
+        NlbSettings on = BridgeConfig.parse("qb.yaml", "ports: [ap0, core0]\nfdb: {aging: 120}\nnlb: {mode: contain}\n")
+                .settings().nlb();
+        assertEquals(NlbMode.CONTAIN, on.mode());
+        assertEquals(120_000_000_000L, on.agingNanos(), "nlb.aging defaults to fdb.aging");
+        assertEquals(NlbSettings.DEFAULT_MAX_CLUSTERS, on.maxClusters());
+        assertEquals(List.of(), on.staticClusters());
+
+        assertEquals(NlbMode.OFF, BridgeConfig.parse("qb.yaml", "ports: [ap0, core0]\nnlb: {mode: off}\n")
+                .settings().nlb().mode());
+        assertEquals(NlbMode.MONITOR, BridgeConfig.parse("qb.yaml", "ports: [ap0, core0]\nnlb: {mode: monitor}\n")
+                .settings().nlb().mode());
+    }
+
+    @Test
+    void readsTheNlbSectionWithStaticClustersByIpAndByMac() {
+        BridgeConfig c = BridgeConfig.parse("qb.yaml", """
+                ports: [ap0, core0, dmz0]
+                nlb:
+                  mode: contain
+                  aging: 30
+                  max_clusters: 8
+                  static:
+                    - {cluster: 10.14.35.247, ports: [core0]}
+                    - {mac: 02:bf:0a:0e:23:f8, ports: [core0, dmz0]}
+                    - {mac: "03:bf:0a:0e:23:f9", ports: dmz0, vlan: 20}
+                    - {cluster: 10.1.2.3, mac: 01:00:5e:7f:02:03, ports: [core0]}
+                """);
+        NlbSettings nlb = c.settings().nlb();
+        assertEquals(NlbMode.CONTAIN, nlb.mode());
+        assertEquals(30_000_000_000L, nlb.agingNanos());
+        assertEquals(8, nlb.maxClusters());
+        assertEquals(List.of(
+                new NlbSettings.StaticCluster(Ipv4.parse("10.14.35.247"), -1, Ethernet.parseMac("02:bf:0a:0e:23:f7"), 0b010),
+                new NlbSettings.StaticCluster(Ipv4.parse("10.14.35.248"), -1, Ethernet.parseMac("02:bf:0a:0e:23:f8"), 0b110),
+                new NlbSettings.StaticCluster(Ipv4.parse("10.14.35.249"), 20, Ethernet.parseMac("03:bf:0a:0e:23:f9"), 0b100),
+                new NlbSettings.StaticCluster(Ipv4.parse("10.1.2.3"), -1, Ethernet.parseMac("01:00:5e:7f:02:03"), 0b010)),
+                nlb.staticClusters());
+    }
+
+    @Test
+    void reportsEachNlbMistakeAtItsPosition() {
+        String ports = "ports: [ap0, core0]\n";
+        assertEquals("qb.yaml:2:6: missing 'mode' in nlb (off, monitor or contain)",
+                error(ports + "nlb: {aging: 10}\n"));
+        assertEquals("qb.yaml:2:13: unknown nlb.mode 'on'; valid: off, monitor, contain",
+                error(ports + "nlb: {mode: on}\n"));
+        assertEquals("qb.yaml:2:6: 'nlb' must be a mapping of keys to values, not a single value",
+                error(ports + "nlb: contain\n"));
+        String unknownKey = error(ports + "nlb: {mode: contain, agin: 10}\n");
+        assertTrue(unknownKey.startsWith("qb.yaml:2:22: unknown key 'agin' in nlb; valid keys: mode, aging,"
+                + " max_clusters, static"), unknownKey);
+        assertEquals("qb.yaml:2:36: nlb.max_clusters 0 is out of range 1..4096",
+                error(ports + "nlb: {mode: contain, max_clusters: 0}\n"));
+        assertEquals("qb.yaml:2:59: unknown port 'eth9'; the bridge's ports are ap0, core0",
+                error(ports + "nlb: {mode: contain, static: [{cluster: 10.0.0.5, ports: [eth9]}]}\n"));
+        assertEquals("qb.yaml:2:41: '10.0.0.256' is not an IPv4 address (the cluster IP, a.b.c.d)",
+                error(ports + "nlb: {mode: contain, static: [{cluster: 10.0.0.256, ports: [core0]}]}\n"));
+        assertEquals("qb.yaml:2:41: cluster 239.1.1.1 is not a unicast host address",
+                error(ports + "nlb: {mode: contain, static: [{cluster: 239.1.1.1, ports: [core0]}]}\n"));
+        assertEquals("qb.yaml:2:37: 02:00:0a:0e:23:f7 is not an NLB cluster MAC"
+                + " (02:bf:W:X:Y:Z unicast, 03:bf:W:X:Y:Z multicast, 01:00:5e:7f:Y:Z IGMP)",
+                error(ports + "nlb: {mode: contain, static: [{mac: 02:00:0a:0e:23:f7, ports: [core0]}]}\n"));
+        assertEquals("qb.yaml:2:37: 'bf:0a:0e:23:f7' is not a MAC address (aa:bb:cc:dd:ee:ff)",
+                error(ports + "nlb: {mode: contain, static: [{mac: 'bf:0a:0e:23:f7', ports: [core0]}]}\n"));
+        assertEquals("qb.yaml:2:37: the IGMP-mode MAC 01:00:5e:7f:23:f7 holds only the low 16 bits of the"
+                + " cluster IP; give 'cluster' as well",
+                error(ports + "nlb: {mode: contain, static: [{mac: 01:00:5e:7f:23:f7, ports: [core0]}]}\n"));
+        assertEquals("qb.yaml:2:60: 02:bf:0a:0e:23:f8 is not a MAC of cluster 10.14.35.247 (that is"
+                + " 02:bf:0a:0e:23:f7, 03:bf:0a:0e:23:f7 or 01:00:5e:7f:23:f7)",
+                error(ports + "nlb: {mode: contain, static: [{cluster: 10.14.35.247, mac: 02:bf:0a:0e:23:f8,"
+                        + " ports: [core0]}]}\n"));
+        assertEquals("qb.yaml:2:31: an nlb.static entry needs 'cluster' (the cluster IP) or 'mac'"
+                + " (02:bf:W:X:Y:Z or 03:bf:W:X:Y:Z)",
+                error(ports + "nlb: {mode: contain, static: [{ports: [core0]}]}\n"));
+        assertEquals("qb.yaml:2:31: missing 'ports' in an nlb.static entry",
+                error(ports + "nlb: {mode: contain, static: [{cluster: 10.0.0.5}]}\n"));
+        assertEquals("qb.yaml:6:7: cluster 10.0.0.5 untagged is listed twice in nlb.static (first at line 5)",
+                error(ports + "nlb:\n  mode: contain\n  static:\n    - {cluster: 10.0.0.5, ports: [core0]}\n"
+                        + "    - {mac: 02:bf:0a:00:00:05, ports: [ap0]}\n"));
+        assertEquals("qb.yaml:6:5: 2 static clusters do not fit nlb.max_clusters 1",
+                error(ports + "nlb:\n  mode: contain\n  max_clusters: 1\n  static:\n"
+                        + "    - {cluster: 10.0.0.5, ports: [core0]}\n    - {cluster: 10.0.0.6, ports: [core0]}\n"));
     }
 }

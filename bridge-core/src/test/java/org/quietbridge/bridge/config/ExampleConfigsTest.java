@@ -11,6 +11,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
+import org.quietbridge.bridge.forward.NlbMode;
+import org.quietbridge.bridge.forward.NlbSettings;
+import org.quietbridge.frame.Ethernet;
+import org.quietbridge.frame.Ipv4;
+import org.quietbridge.frame.NlbMac;
 import org.quietbridge.rules.YamlDocument;
 
 /** Every bridge configuration under examples/ (the files with 'ports:') loads. */
@@ -45,5 +50,16 @@ class ExampleConfigsTest {
         BridgeConfig c = BridgeConfig.load(examples().resolve("two-port.yaml"));
         assertEquals(List.of("eth1", "eth2"), c.ports());
         assertTrue(c.ruleSet().defaultRules());
+    }
+
+    @Test
+    void theNlbExampleContainsTheOperatorsClusterBehindTheCorePort() {
+        BridgeConfig c = BridgeConfig.load(examples().resolve("nlb-contain.yaml"));
+        NlbSettings nlb = c.settings().nlb();
+        assertEquals(NlbMode.CONTAIN, nlb.mode());
+        // 02:bf:0a:0e:23:f7 from the capture encodes the cluster IP 10.14.35.247.
+        assertEquals(List.of(new NlbSettings.StaticCluster(Ipv4.parse("10.14.35.247"), -1,
+                NlbMac.unicastMac(Ipv4.parse("10.14.35.247")), 1L << c.ports().indexOf("eth2"))), nlb.staticClusters());
+        assertEquals(Ethernet.parseMac("02:bf:0a:0e:23:f7"), nlb.staticClusters().getFirst().mac());
     }
 }
