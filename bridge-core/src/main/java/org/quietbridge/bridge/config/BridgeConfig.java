@@ -1,5 +1,7 @@
 package org.quietbridge.bridge.config;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import org.quietbridge.bridge.api.ManagementSettings;
 import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.forward.LinkLocalPolicy;
 import org.quietbridge.bridge.forward.NlbMode;
@@ -51,15 +54,19 @@ import org.quietbridge.rules.YamlDocument;
  *   static:                    # clusters pinned to ports; they never age
  *     - {cluster: 10.14.35.247, ports: [eth2]}           # by cluster IP (vlan optional)
  *     - {mac: "02:bf:0a:0e:23:f8", ports: [eth2]}       # by cluster MAC (02:bf or 03:bf: the IP is in it)
+ * api:                         # the management API and dashboard; "api: off" turns it off
+ *   listen: 127.0.0.1:9700     # host:port, [v6]:port, or off
+ *   token: s3cret              # or token_file: /etc/quietbridge/token; guards POST /api/reload
  * </pre>
  *
  * @param source the file name errors are reported against
  * @param ports interface names; the index is the port number in counters and rules
+ * @param api where the management API listens, or null when it is off
  */
-public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, BridgeSettings settings,
+public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, BridgeSettings settings, ManagementSettings api,
         IdleMode idle, int ringFrames) {
 
-    public static final List<String> KEYS = List.of("ports", "fdb", "link_local", "idle", "ring", "nlb");
+    public static final List<String> KEYS = List.of("ports", "fdb", "link_local", "idle", "ring", "nlb", "api");
     public static final int DEFAULT_RING_FRAMES = 4096;
     public static final IdleMode DEFAULT_IDLE = IdleMode.BACKOFF;
     private static final Pattern IFNAME = Pattern.compile("[^\\s/:]{1,15}");
@@ -136,7 +143,8 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
         NlbSettings nlb = nlb(root.get("nlb"), ports, agingNanos);
         BridgeSettings settings = new BridgeSettings(maxEntries, agingNanos, linkLocal,
                 BridgeSettings.DEFAULT_BATCH_SIZE, statics, nlb);
-        BridgeConfig config = new BridgeConfig(doc.source(), ports, rules, settings, idle, ringFrames);
+        ManagementSettings api = api(root.get("api"), doc.source());
+        BridgeConfig config = new BridgeConfig(doc.source(), ports, rules, settings, api, idle, ringFrames);
         config.compileRules(); // ingress names must be ports: report it now, at the rule's position
         return config;
     }
@@ -148,12 +156,58 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
 
     /** The same configuration in another mode ({@code run --monitor}). */
     public BridgeConfig withRuleSet(RuleSet next) {
-        return new BridgeConfig(source, ports, next, settings, idle, ringFrames);
+        return new BridgeConfig(source, ports, next, settings, api, idle, ringFrames);
     }
 
     /** The same configuration with other data-plane settings. */
     public BridgeConfig withSettings(BridgeSettings next) {
-        return new BridgeConfig(source, ports, ruleSet, next, idle, ringFrames);
+        return new BridgeConfig(source, ports, ruleSet, next, api, idle, ringFrames);
+    }
+
+    /**
+     * The management API: on by default on 127.0.0.1:9700; {@code api: off} (or
+     * {@code listen: off}) turns it off; {@code token} or {@code token_file} guard POST
+     * /api/reload. Returns null when off.
+     */
+    private static ManagementSettings api(ConfigNode node, String source) {
+        if (node == null || node.isNull()) {
+            return ManagementSettings.defaults();
+        }
+        if (node.isScalar()) {
+            node.expectWord("api", List.of("off"));
+            return null;
+        }
+        node.expectMapping("'api'");
+        node.checkKeys("in api", List.of("listen", "token", "token_file"));
+        String listen = ManagementSettings.DEFAULT_HOST + ":" + ManagementSettings.DEFAULT_PORT;
+        ConfigNode listenNode = node.get("listen");
+        if (listenNode != null) {
+            listen = listenNode.expectText("api.listen");
+            if (listen.equals("off")) {
+                return null;
+            }
+        }
+        ConfigNode tokenNode = node.get("token");
+        ConfigNode tokenFile = node.get("token_file");
+        if (tokenNode != null && tokenFile != null) {
+            throw tokenFile.error("give api.token or api.token_file, not both");
+        }
+        String token = tokenNode == null ? null : tokenNode.expectText("api.token");
+        if (tokenFile != null) {
+            Path file = Path.of(tokenFile.expectText("api.token_file"));
+            try {
+                token = Files.readString(file).strip();
+            } catch (IOException e) {
+                throw tokenFile.error("cannot read api.token_file " + file + ": "
+                        + (e instanceof java.nio.file.NoSuchFileException ? "No such file" : e.getMessage()));
+            }
+        }
+        try {
+            return ManagementSettings.parse(listen, token);
+        } catch (IllegalArgumentException e) {
+            throw (tokenNode != null && e.getMessage().contains("token") ? tokenNode
+                    : listenNode != null ? listenNode : node).error(e.getMessage());
+        }
     }
 
     private static List<String> ports(ConfigNode node) {
