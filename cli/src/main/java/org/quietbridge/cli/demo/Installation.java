@@ -55,7 +55,9 @@ public record Installation(Path java, String classPath, Optional<Path> repositor
      * {@code cwd} is the checkout), else the java command line.
      */
     public String launcherFor(Path cwd) {
+        // A name without a slash would be looked up on PATH: "./quietbridge" from bin/.
         return repositoryRoot.map(root -> shortest(root.resolve(LAUNCHER), cwd))
+                .map(launcher -> launcher.contains("/") ? launcher : "./" + launcher)
                 .orElseGet(() -> java + " " + NATIVE_ACCESS + " -cp " + classPath + " " + MAIN_CLASS);
     }
 
@@ -64,12 +66,15 @@ public record Installation(Path java, String classPath, Optional<Path> repositor
         return repositoryRoot.map(root -> root.resolve("examples").resolve(name)).filter(Files::isRegularFile);
     }
 
-    /** {@code path} relative to {@code cwd} when it lies below it, else absolute: what a person would type. */
+    /**
+     * {@code path} relative to {@code cwd} when it lies below it (and {@code cwd} is not {@code /}),
+     * else absolute: what a person would type.
+     */
     public static String shortest(Path path, Path cwd) {
         Path absolute = path.toAbsolutePath().normalize();
         Path base = cwd.toAbsolutePath().normalize();
-        return absolute.startsWith(base) && !absolute.equals(base) ? base.relativize(absolute).toString()
-                : absolute.toString();
+        boolean below = base.getNameCount() > 0 && absolute.startsWith(base) && !absolute.equals(base);
+        return below ? base.relativize(absolute).toString() : absolute.toString();
     }
 
     /** The jar, or the classes folder, that this class was loaded from. */

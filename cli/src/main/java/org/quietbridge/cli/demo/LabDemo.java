@@ -244,7 +244,7 @@ public final class LabDemo {
         String smbConf = folder.writeSambaConfig().toString();
         long begin = System.nanoTime();
         Process nmbd = track("nmbd", lab.start(Role.CORE, DemoProgram.NMBD.path(), "-F", "--no-process-group", "--debug-stdout",
-                "-s", smbConf));
+                "-s", smbConf, "-l", folder.sambaLogFolder().toString()));
         ProcessOutput nmbdOutput = ProcessOutput.of(nmbd);
         long deadline = begin + DAEMON_READY_LIMIT.toNanos();
         while (!NameQueryAnswer.parse(nameQuery(Role.CORE, smbConf, "-U", core).stdout(), name).answered()) {

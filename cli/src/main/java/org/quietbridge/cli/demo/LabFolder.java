@@ -33,7 +33,7 @@ public record LabFolder(Path path) {
     private static final Path BASE = Path.of("/run/quietbridge");
     /** The folders smb.conf points nmbd at, instead of /var/lib/samba, /var/cache/samba, /run/samba... */
     private static final List<String> SAMBA_FOLDERS = List.of("state", "lock", "cache", "private", "pid", "ncalrpc",
-            "log");
+            "nmbd", "log");
 
     /** The folder of the lab {@code prefix}; the prefix must be a valid lab prefix (it becomes a file name). */
     public static LabFolder of(String prefix) {
@@ -50,6 +50,14 @@ public record LabFolder(Path path) {
     /** The file {@code name} in this folder (it need not exist). */
     public Path file(String name) {
         return path.resolve(name);
+    }
+
+    /**
+     * The folder for nmbd's {@code -l}: without it nmbd makes {@code /var/log/samba/cores} for core
+     * dumps before it reads smb.conf's {@code log file}.
+     */
+    public Path sambaLogFolder() {
+        return path.resolve("samba").resolve("log");
     }
 
     /**
@@ -125,6 +133,8 @@ public record LabFolder(Path path) {
                    private dir = %2$s/private
                    pid directory = %2$s/pid
                    ncalrpc dir = %2$s/ncalrpc
+                   # the socket of "unexpected" packets, /run/samba/nmbd by default
+                   nmbd:socket dir = %2$s/nmbd
                    log file = %2$s/log/log.%%m
                    log level = 1
                 """.formatted(NETBIOS_NAME, samba, NETBIOS_WORKGROUP);

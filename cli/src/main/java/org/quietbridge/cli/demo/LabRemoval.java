@@ -3,6 +3,7 @@ package org.quietbridge.cli.demo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import org.quietbridge.lab.CommandRunner;
@@ -69,10 +70,17 @@ public record LabRemoval(List<String> namespaces, List<String> processes, Path f
                 .map(String::strip)
                 .filter(line -> line.matches("\\d+"))
                 .map(Long::parseLong)
-                .map(pid -> ProcessHandle.of(pid)
-                        .flatMap(process -> process.info().command())
-                        .map(command -> Path.of(command).getFileName() + " (pid " + pid + ")")
-                        .orElse("pid " + pid))
+                .map(pid -> ProcessHandle.of(pid).map(LabRemoval::name).orElse("process") + " (pid " + pid + ")")
                 .toList();
+    }
+
+    /** "nmbd" for /usr/sbin/nmbd; "quietbridge" for a JVM that runs it. */
+    private static String name(ProcessHandle process) {
+        ProcessHandle.Info info = process.info();
+        String[] arguments = info.arguments().orElse(new String[0]);
+        if (Arrays.stream(arguments).anyMatch(arg -> arg.equals(Installation.MAIN_CLASS) || arg.endsWith("quietbridge.jar"))) {
+            return "quietbridge";
+        }
+        return info.command().map(command -> Path.of(command).getFileName().toString()).orElse("process");
     }
 }
