@@ -26,6 +26,8 @@ final class DemoReport {
     private int step;
     private int checks;
     private int failures;
+    private String interruptedBy;
+    private int interruptedInStep;
 
     DemoReport(PrintWriter out) {
         this.out = out;
@@ -73,15 +75,18 @@ final class DemoReport {
         return failures;
     }
 
-    /**
-     * The last line: passed, failed, or interrupted.
-     *
-     * @param interruptedBy the signal that stopped the demo, or {@code null}
-     */
-    String verdict(Duration took, String interruptedBy) {
+    /** Notes that a signal cut the demo short, in the step under way. */
+    void interrupted(String signal) {
+        interruptedBy = signal;
+        interruptedInStep = step;
+        info("interrupted (" + signal + "): cleaning up");
+    }
+
+    /** The last line: passed, failed, or interrupted. */
+    String verdict(Duration took) {
         String seconds = String.format(Locale.ROOT, "%.1f s", took.toMillis() / 1000.0);
         if (interruptedBy != null) {
-            return "demo interrupted (" + interruptedBy + ") in step " + step + " after " + seconds + "; "
+            return "demo interrupted (" + interruptedBy + ") in step " + interruptedInStep + " after " + seconds + "; "
                     + failures + " of " + checks + " checks so far failed";
         }
         if (failures == 0) {

@@ -169,12 +169,12 @@ public final class LabDemo {
             cleaningUp = true;
             Thread.interrupted(); // what remains to do must not be cut short
             if (interruptedBy != null) {
-                report.info("interrupted (" + interruptedBy + "): cleaning up");
+                report.interrupted(interruptedBy);
             }
             cleanUp();
         }
         report.line("");
-        report.line(report.verdict(Duration.ofNanos(System.nanoTime() - begin), interruptedBy));
+        report.line(report.verdict(Duration.ofNanos(System.nanoTime() - begin)));
         return interruptedBy == null && report.failures() == 0 ? 0 : 1;
     }
 
@@ -303,6 +303,15 @@ public final class LabDemo {
         long deadline = System.nanoTime() + ARRIVAL_LIMIT.toNanos();
         while (!allArrived() && System.nanoTime() < deadline) {
             Thread.sleep(POLL);
+        }
+        // A capture that ended by itself (killed, or its interface gone) would make every kind
+        // look unsent or lost: say so once instead.
+        for (Role host : List.of(Role.AP, Role.CORE)) {
+            Process capture = host == Role.AP ? apCapture : coreCapture;
+            if (!capture.isAlive()) {
+                throw new Abort("tcpdump in " + ns(host) + " ended early (exit status " + exitStatus(capture) + ")"
+                        + lastLine(host == Role.AP ? apCaptured : coreCaptured));
+            }
         }
         stopCapture(apCapture, apCaptured);
         stopCapture(coreCapture, coreCaptured);

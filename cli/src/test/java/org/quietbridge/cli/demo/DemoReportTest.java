@@ -59,15 +59,26 @@ class DemoReportTest {
     }
 
     @Test
-    void verdictSaysPassedFailedOrInterrupted() {
+    void verdictSaysPassedOrFailed() {
         report.step("one");
         report.check(true, "fine");
-        assertEquals("demo passed: all 1 checks ok in 12.3 s", report.verdict(Duration.ofMillis(12_345), null));
+        assertEquals("demo passed: all 1 checks ok in 12.3 s", report.verdict(Duration.ofMillis(12_345)));
         report.fail("broken");
         assertEquals("demo FAILED: 1 of 2 checks failed (the FAIL lines above) in 2.0 s",
-                report.verdict(Duration.ofSeconds(2), null));
-        assertEquals("demo interrupted (SIGINT) in step 1 after 0.5 s; 1 of 2 checks so far failed",
-                report.verdict(Duration.ofMillis(500), "SIGINT"));
+                report.verdict(Duration.ofSeconds(2)));
+    }
+
+    @Test
+    void verdictNamesTheSignalAndTheStepItCutShort() {
+        report.step("one");
+        report.check(true, "fine");
+        report.step("two");
+        report.interrupted("SIGINT");
+        report.step("Cleanup");
+
+        assertEquals("demo interrupted (SIGINT) in step 2 after 0.5 s; 0 of 1 checks so far failed",
+                report.verdict(Duration.ofMillis(500)));
+        assertEquals("   interrupted (SIGINT): cleaning up", text.toString().lines().toList().get(3));
     }
 
     @Test
