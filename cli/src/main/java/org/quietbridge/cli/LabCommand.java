@@ -154,7 +154,7 @@ final class LabCommand implements Runnable {
     @Command(name = "demo", description = {
             "Build a lab, run the real bridge in it, send real traffic through it (ping, NetBIOS name queries"
                     + " with nmbd, mDNS/LLMNR/SSDP/DHCP, iperf3), report what crossed and what was dropped,"
-                    + " and remove the lab again. Takes about 15 s.",
+                    + " and remove the lab again. Takes about 10 s.",
             "Needs root, iproute2, ethtool, procps, iputils-ping, tcpdump, netsniff-ng (mausezahn), iperf3, samba"
                     + " (nmbd) and samba-common-bin (nmblookup); exit code 0 when every check passed."})
     static final class Demo implements Callable<Integer> {
