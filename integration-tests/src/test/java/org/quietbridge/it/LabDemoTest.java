@@ -9,6 +9,8 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.quietbridge.cli.demo.Installation;
+import org.quietbridge.cli.demo.LabDemo;
 import org.quietbridge.lab.Lab;
 
 /**
@@ -101,6 +105,25 @@ class LabDemoTest {
         assertEquals(1, demo.process.exitValue(), report);
         assertLine(report, "interrupted \\(SIGTERM\\): cleaning up");
         assertTrue(report.lines().toList().getLast().startsWith("demo interrupted (SIGTERM) in step "), report);
+        assertNothingLeft(report);
+    }
+
+    /** In-process, with a "java" that exits at once: the bridge cannot start. */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aBridgeThatDoesNotStartIsOneFailLineAndTheLabIsStillRemoved() {
+        Installation current = Installation.current();
+        Installation broken = new Installation(Path.of("/bin/false"), current.classPath(), current.repositoryRoot());
+        StringWriter text = new StringWriter();
+
+        int exitCode = new LabDemo(PREFIX, false, broken, new PrintWriter(text)).run();
+
+        String report = text.toString();
+        assertEquals(1, exitCode, report);
+        assertLine(report, "FAIL  quietbridge did not start: it exited with status 1");
+        assertEquals(1, report.lines().filter(line -> line.strip().startsWith("FAIL ")).count(), report);
+        assertEquals("demo FAILED: 1 of 1 checks failed (the FAIL lines above)",
+                report.lines().toList().getLast().replaceAll(" in [0-9.]+ s$", ""));
         assertNothingLeft(report);
     }
 

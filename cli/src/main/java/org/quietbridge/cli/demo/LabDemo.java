@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.quietbridge.bridge.forward.PortCounter;
@@ -42,7 +43,7 @@ import org.quietbridge.lab.Role;
  * A failed check prints one {@code FAIL} line and the demo goes on; a failed setup step (the
  * bridge or a daemon that does not start) prints one {@code FAIL} line and skips to the cleanup.
  * Either way the exit code is 1. {@link #interrupt(String)}, from a SIGINT or SIGTERM handler,
- * skips to the cleanup too.
+ * skips to the cleanup too, and so does a watchdog when the steps take longer than 45 s.
  */
 public final class LabDemo {
     public static final String DEFAULT_PREFIX = "qbdemo";
@@ -53,6 +54,8 @@ public final class LabDemo {
     private static final int CRAFTED_FRAMES = 3;
     private static final int IPERF_SECONDS = 3;
     private static final int IPERF_PORT = 5201;
+    /** For all steps up to the cleanup, which then has 15 s (at most 3 s per process it stops). */
+    private static final Duration TIME_LIMIT = Duration.ofSeconds(45);
     private static final Duration BRIDGE_READY_LIMIT = Duration.ofSeconds(20);
     private static final Duration DAEMON_READY_LIMIT = Duration.ofSeconds(10);
     private static final Duration ARRIVAL_LIMIT = Duration.ofSeconds(3);
@@ -60,6 +63,7 @@ public final class LabDemo {
     private static final Duration IPERF_LIMIT = Duration.ofSeconds(IPERF_SECONDS + 12L);
     private static final Duration OUTPUT_LIMIT = Duration.ofSeconds(3);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration EXIT_GRACE = Duration.ofSeconds(1);
     private static final String PAYLOAD = "quietbridge lab demo";
 
     /** A UDP frame that mausezahn crafts from the client host. */
@@ -149,6 +153,15 @@ public final class LabDemo {
         report.line("quietbridge lab demo: the real bridge inline between two hosts, with real traffic"
                 + " (lab " + prefix + "; nothing leaves its namespaces)");
         report.line("");
+        // The demo takes about 10 s; whatever hangs, it ends within a minute, cleanup included.
+        Thread watchdog = Thread.ofVirtual().name("lab-demo-time-limit").start(() -> {
+            try {
+                Thread.sleep(TIME_LIMIT);
+                interrupt("over its " + TIME_LIMIT.toSeconds() + " s limit");
+            } catch (InterruptedException finished) {
+                // the demo ended in time
+            }
+        });
         try {
             buildLab();
             startBridge();
@@ -167,6 +180,7 @@ public final class LabDemo {
             }
         } finally {
             cleaningUp = true;
+            watchdog.interrupt();
             Thread.interrupted(); // what remains to do must not be cut short
             if (interruptedBy != null) {
                 report.interrupted(interruptedBy);
@@ -203,9 +217,9 @@ public final class LabDemo {
         bridgeOutput = ProcessOutput.of(bridge);
         Optional<String> ready = bridgeOutput.await(line -> line.startsWith(READINESS), BRIDGE_READY_LIMIT);
         if (ready.isEmpty()) {
-            throw new Abort("quietbridge did not start: " + (bridge.isAlive()
-                    ? "no readiness line after " + BRIDGE_READY_LIMIT.toSeconds() + " s"
-                    : "it exited with status " + exitStatus(bridge)) + lastLine(bridgeOutput));
+            throw new Abort("quietbridge did not start: " + (hasExited(bridge)
+                    ? "it exited with status " + exitStatus(bridge)
+                    : "no readiness line after " + BRIDGE_READY_LIMIT.toSeconds() + " s") + lastLine(bridgeOutput));
         }
         report.check(true, "ready after " + seconds(begin) + ": " + ready.get().strip());
 
@@ -425,8 +439,8 @@ public final class LabDemo {
     /** tcpdump says "listening on" once its filter is attached: from then on it misses nothing. */
     private void awaitListening(Role host, Process capture, ProcessOutput output) throws InterruptedException {
         if (output.await(line -> line.startsWith("listening on"), DAEMON_READY_LIMIT).isEmpty()) {
-            throw new Abort("tcpdump did not start in " + ns(host) + (capture.isAlive() ? ""
-                    : " (exit status " + exitStatus(capture) + ")") + lastLine(output));
+            throw new Abort("tcpdump did not start in " + ns(host) + (hasExited(capture)
+                    ? " (exit status " + exitStatus(capture) + ")" : "") + lastLine(output));
         }
     }
 
@@ -492,6 +506,14 @@ public final class LabDemo {
                         : arg.startsWith("/") && !arg.equals(installation.java().toString())
                                 ? Installation.shortest(Path.of(arg), cwd) : arg)
                 .collect(Collectors.joining(" "));
+    }
+
+    /**
+     * Whether {@code process} has ended. Its output closes a moment before the JVM reaps it, so a
+     * process whose output just ended gets that moment.
+     */
+    private static boolean hasExited(Process process) throws InterruptedException {
+        return process.waitFor(EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static String exitStatus(Process process) {
