@@ -110,13 +110,15 @@ final class LabCommand implements Runnable {
             out.println("  # unicast crosses, and so does the ARP broadcast before it:");
             out.println("  ip netns exec " + ap + " ping -c 3 " + coreIp);
             out.println("  # nmbd serves the NetBIOS name " + name + " on the core host ('lab down' stops it):");
-            out.println("  ip netns exec " + core + " nmbd -D -s " + smbConf + " -l " + LabFolder.of(lab.prefix()).sambaLogFolder());
+            out.println("  ip netns exec " + core + " nmbd -D -s " + smbConf + " -l "
+                    + LabFolder.of(lab.prefix()).sambaLogFolder());
             out.println("  # a broadcast name query: quietbridge drops it, so no answer comes:");
             out.println("  ip netns exec " + ap + " nmblookup -B " + Lab.IPV4_BROADCAST + " " + name);
             out.println("  # a unicast name query crosses and is answered:");
             out.println("  ip netns exec " + ap + " nmblookup -U " + coreIp + " " + name);
             out.println("  # TCP throughput through the bridge:");
-            out.println("  ip netns exec " + core + " iperf3 -s -D && ip netns exec " + ap + " iperf3 -c " + coreIp + " -t 3");
+            out.println("  ip netns exec " + core + " iperf3 -s -D && ip netns exec " + ap + " iperf3 -c " + coreIp
+                    + " -t 3");
             out.println("  # what reaches the core host (the bridge's own view: 'run' prints counters when it stops):");
             out.println("  ip netns exec " + core + " tcpdump -n -e -i eth0");
             out.println();

@@ -115,7 +115,8 @@ final class DemoReport {
             int reached = coreReached.count(kind);
             captureCheck(kind.label(), kind.destination(), kind.mustPass(), sent, reached);
         }
-        int sent = coreSent.count(TrafficKind.NETBIOS_NAME_BROADCAST) + coreSent.count(TrafficKind.NETBIOS_DATAGRAM_BROADCAST);
+        int sent = coreSent.count(TrafficKind.NETBIOS_NAME_BROADCAST)
+                + coreSent.count(TrafficKind.NETBIOS_DATAGRAM_BROADCAST);
         int reached = apReached.count(TrafficKind.NETBIOS_NAME_BROADCAST)
                 + apReached.count(TrafficKind.NETBIOS_DATAGRAM_BROADCAST);
         info("      from " + core + " (nmbd itself)");

@@ -2,6 +2,7 @@ package org.quietbridge.cli.demo;
 
 import java.io.File;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,9 +80,10 @@ public final class LabDemo {
     /** The processes this demo started and has not stopped yet, with a name for the report. */
     private final Map<Process, String> started = new LinkedHashMap<>();
 
-    private volatile Thread runner;
+    /** The thread that runs the demo; guarded by this, as is {@link #cleaningUp}. */
+    private Thread runner;
     private volatile String interruptedBy;
-    private volatile boolean cleaningUp;
+    private boolean cleaningUp;
 
     private Lab lab;
     private LabFolder folder;
@@ -129,14 +131,19 @@ public final class LabDemo {
      * the demo goes straight to its cleanup. A second call, or one during the cleanup, only
      * records the signal.
      */
-    public void interrupt(String signal) {
+    public synchronized void interrupt(String signal) {
         if (interruptedBy == null) {
             interruptedBy = signal;
         }
-        Thread thread = runner;
-        if (thread != null && !cleaningUp) {
-            thread.interrupt();
+        if (runner != null && !cleaningUp) {
+            runner.interrupt();
         }
+    }
+
+    /** From here on nothing interrupts the demo's thread: what remains to do must not be cut short. */
+    private synchronized void enterCleanup() {
+        cleaningUp = true;
+        Thread.interrupted();
     }
 
     /**
@@ -146,7 +153,9 @@ public final class LabDemo {
      * @throws LabException from {@link #checkHost()}, before anything is built
      */
     public int run() {
-        runner = Thread.currentThread();
+        synchronized (this) {
+            runner = Thread.currentThread();
+        }
         long begin = System.nanoTime();
         checkHost();
         folder = LabFolder.of(prefix);
@@ -174,14 +183,17 @@ public final class LabDemo {
             if (interruptedBy == null) {
                 report.fail(e.getMessage());
             }
+        } catch (LabException e) {
+            if (interruptedBy == null) {
+                report.fail(oneLine(e.getMessage())); // one line that names the command and what it said
+            }
         } catch (InterruptedException | RuntimeException e) {
             if (interruptedBy == null) {
-                report.fail("unexpected failure: " + oneLine(e instanceof LabException ? e.getMessage() : e.toString()));
+                report.fail("unexpected failure: " + oneLine(e.toString()));
             }
         } finally {
-            cleaningUp = true;
+            enterCleanup();
             watchdog.interrupt();
-            Thread.interrupted(); // what remains to do must not be cut short
             if (interruptedBy != null) {
                 report.interrupted(interruptedBy);
             }
@@ -257,8 +269,8 @@ public final class LabDemo {
         report.step("NetBIOS: nmbd serves the name " + name + " in " + ns(Role.CORE));
         String smbConf = folder.writeSambaConfig().toString();
         long begin = System.nanoTime();
-        Process nmbd = track("nmbd", lab.start(Role.CORE, DemoProgram.NMBD.path(), "-F", "--no-process-group", "--debug-stdout",
-                "-s", smbConf, "-l", folder.sambaLogFolder().toString()));
+        Process nmbd = track("nmbd", lab.start(Role.CORE, DemoProgram.NMBD.path(), "-F", "--no-process-group",
+                "--debug-stdout", "-s", smbConf, "-l", folder.sambaLogFolder().toString()));
         ProcessOutput nmbdOutput = ProcessOutput.of(nmbd);
         long deadline = begin + DAEMON_READY_LIMIT.toNanos();
         while (!NameQueryAnswer.parse(nameQuery(Role.CORE, smbConf, "-U", core).stdout(), name).answered()) {
@@ -410,6 +422,10 @@ public final class LabDemo {
             report.info("run the bridge again: ip netns exec " + ns(Role.BR) + " " + installation.launcherFor(cwd)
                     + " run -c " + Installation.shortest(
                             installation.example("lab.yaml").orElse(folder.file("lab.yaml")), cwd));
+            if (Files.exists(folder.file("samba/smb.conf"))) {
+                report.info("nmbd again: ip netns exec " + ns(Role.CORE) + " " + DemoProgram.NMBD.path() + " -D -s "
+                        + folder.file("samba/smb.conf") + " -l " + folder.sambaLogFolder());
+            }
             report.info("remove the lab: " + installation.launcherFor(cwd) + " lab down --prefix " + prefix);
             return;
         }
@@ -432,8 +448,8 @@ public final class LabDemo {
     // ---- helpers ----------------------------------------------------------------------------
 
     private Process startCapture(Role host, String filter) {
-        return track("tcpdump in " + ns(host), lab.start(host, DemoProgram.TCPDUMP.path(), "-i", Lab.HOST_DEVICE, "-n", "-e", "-q", "-t", "-l",
-                filter));
+        return track("tcpdump in " + ns(host), lab.start(host, DemoProgram.TCPDUMP.path(), "-i", Lab.HOST_DEVICE,
+                "-n", "-e", "-q", "-t", "-l", filter));
     }
 
     /** tcpdump says "listening on" once its filter is attached: from then on it misses nothing. */

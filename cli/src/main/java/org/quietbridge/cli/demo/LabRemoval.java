@@ -78,7 +78,8 @@ public record LabRemoval(List<String> namespaces, List<String> processes, Path f
     private static String name(ProcessHandle process) {
         ProcessHandle.Info info = process.info();
         String[] arguments = info.arguments().orElse(new String[0]);
-        if (Arrays.stream(arguments).anyMatch(arg -> arg.equals(Installation.MAIN_CLASS) || arg.endsWith("quietbridge.jar"))) {
+        if (Arrays.stream(arguments)
+                .anyMatch(arg -> arg.equals(Installation.MAIN_CLASS) || arg.endsWith("quietbridge.jar"))) {
             return "quietbridge";
         }
         return info.command().map(command -> Path.of(command).getFileName().toString()).orElse("process");

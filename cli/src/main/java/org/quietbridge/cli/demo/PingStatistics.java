@@ -27,8 +27,10 @@ record PingStatistics(int transmitted, int received, OptionalDouble averageRttMi
             return Optional.empty();
         }
         Matcher rtt = RTT.matcher(output);
-        OptionalDouble average = rtt.find() ? OptionalDouble.of(Double.parseDouble(rtt.group(1))) : OptionalDouble.empty();
-        return Optional.of(new PingStatistics(Integer.parseInt(counts.group(1)), Integer.parseInt(counts.group(2)), average));
+        OptionalDouble average = rtt.find() ? OptionalDouble.of(Double.parseDouble(rtt.group(1)))
+                : OptionalDouble.empty();
+        return Optional.of(new PingStatistics(Integer.parseInt(counts.group(1)), Integer.parseInt(counts.group(2)),
+                average));
     }
 
     /** Whether every echo request got its reply. */
