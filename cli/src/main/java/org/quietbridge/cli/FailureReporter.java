@@ -3,6 +3,7 @@ package org.quietbridge.cli;
 import java.io.PrintWriter;
 
 import org.quietbridge.capture.CaptureFormatException;
+import org.quietbridge.lab.LabException;
 import org.quietbridge.rules.ConfigException;
 
 import picocli.CommandLine;
@@ -50,6 +51,11 @@ final class FailureReporter implements IExecutionExceptionHandler, IParameterExc
             case CaptureFormatException c -> {
                 err.println(PREFIX + oneLine(c.getMessage()));
                 code = ExitCode.BAD_INPUT;
+            }
+            // The machine, not the input: not root, a program missing, a lab in the way.
+            case LabException l -> {
+                err.println(PREFIX + oneLine(l.getMessage()));
+                code = ExitCode.FAILURE;
             }
             default -> {
                 err.println(PREFIX + "internal error: " + oneLine(String.valueOf(e)));

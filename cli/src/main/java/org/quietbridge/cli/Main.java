@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = "A transparent Ethernet bridge that drops NetBIOS broadcast noise.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {RunCommand.class, CheckCommand.class, ExplainCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, CheckCommand.class, ExplainCommand.class, LabCommand.class,
+                CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:run-time failure", "2:bad input (config error, unreadable capture, usage)"})
 public final class Main implements Runnable {
