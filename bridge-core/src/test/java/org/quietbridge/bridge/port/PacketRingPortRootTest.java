@@ -431,10 +431,20 @@ class PacketRingPortRootTest {
                 port.awaitReadable(0);
             }
         }
-        long before = threads.getCurrentThreadAllocatedBytes();
-        roundTrips(port, frame, 124, rx, 100_000, 32);
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertEquals(0, allocated, "bytes allocated by 100k transmit/flush/poll/receive/release round trips");
+        // Up to three windows; one must allocate exactly 0. The JVM's own one-off bookkeeping (a
+        // late C2 compile request, a deoptimisation) can land in any one window on a busy machine;
+        // an allocation on the ring path recurs in every window.
+        java.util.List<Long> windows = new java.util.ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            roundTrips(port, frame, 124, rx, 100_000, 32);
+            windows.add(threads.getCurrentThreadAllocatedBytes() - before);
+            if (windows.getLast() == 0) {
+                break;
+            }
+        }
+        assertEquals(0, windows.getLast(),
+                "bytes allocated by 100k transmit/flush/poll/receive/release round trips, per window: " + windows);
         assertEquals(124, rx.length(), "left with the tag inserted (128 bytes), came back with it stripped");
         assertEquals(0x8100, rx.vlanTpid());
         assertEquals(0, port.kernelStatistics().drops());
