@@ -54,10 +54,6 @@ public final class Bridge implements AutoCloseable {
      * @throws IOException with a one-line message an operator can act on
      */
     public static Bridge open(BridgeConfig config, Consumer<Throwable> errors) throws IOException {
-        return open(config, PortLock.DEFAULT_DIRECTORY, errors);
-    }
-
-    static Bridge open(BridgeConfig config, Path lockDirectory, Consumer<Throwable> errors) throws IOException {
         checkPrivileges();
         int mtu = checkInterfaces(config.ports());
         CompiledRules rules = config.compileRules();
@@ -66,7 +62,7 @@ public final class Bridge implements AutoCloseable {
         PollIdleStrategy poller = null;
         try {
             for (String name : config.ports()) {
-                locks.add(PortLock.acquire(lockDirectory, name));
+                locks.add(PortLock.acquire(name));
             }
             RingGeometry geometry = RingGeometry.forMtu(mtu, config.ringFrames());
             for (String name : config.ports()) {

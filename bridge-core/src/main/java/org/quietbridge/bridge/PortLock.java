@@ -1,80 +1,88 @@
 package org.quietbridge.bridge;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
+import java.util.List;
+
+import org.quietbridge.bridge.sys.AbstractSocketLock;
 
 /**
  * Keeps a second bridge off a port this one owns. Two bridges on one interface would each
  * forward the other's frames: every frame twice, and loops.
  *
- * <p>The lock is an fcntl lock on {@code /run/quietbridge/<netns>-<ifname>.lock}, holding the
- * owner's PID. The kernel drops it when the process dies, so a crash leaves nothing stale. The
- * network namespace is part of the name because "eth1" in two namespaces is two interfaces.
+ * <p>The lock is the abstract unix-socket name {@code @quietbridge/port/<ifname>}
+ * ({@link AbstractSocketLock}): one per network namespace, as interface names are, freed by
+ * the kernel when the bridge exits or crashes, and nothing left on disk.
  */
 final class PortLock implements AutoCloseable {
-    static final Path DEFAULT_DIRECTORY = Path.of("/run/quietbridge");
+    static final String PREFIX = "quietbridge/port/";
 
-    private final FileChannel channel;
-    private final FileLock lock;
-    private final Path file;
+    private final AbstractSocketLock lock;
 
-    private PortLock(FileChannel channel, FileLock lock, Path file) {
-        this.channel = channel;
+    private PortLock(AbstractSocketLock lock) {
         this.lock = lock;
-        this.file = file;
     }
 
-    static PortLock acquire(Path directory, String ifname) throws IOException {
-        Files.createDirectories(directory);
-        Path file = directory.resolve(networkNamespace() + "-" + ifname + ".lock");
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE);
+    static PortLock acquire(String ifname) throws IOException {
+        AbstractSocketLock lock = AbstractSocketLock.tryAcquire(PREFIX + ifname);
+        if (lock == null) {
+            String owner = owner(PREFIX + ifname);
+            throw new IOException(ifname + " is already bridged by another quietbridge"
+                    + (owner.isEmpty() ? "" : " (pid " + owner + ")") + "; stop it first");
+        }
+        return new PortLock(lock);
+    }
+
+    /**
+     * The PID holding an abstract socket name, for the error message: the socket's inode from
+     * /proc/net/unix, then the process with a descriptor on it. Empty when it cannot be told.
+     */
+    private static String owner(String name) {
         try {
-            FileLock lock = channel.tryLock();
-            if (lock == null) {
-                String owner = new String(Files.readAllBytes(file), StandardCharsets.US_ASCII).trim();
-                throw new IOException(ifname + " is already bridged by another quietbridge"
-                        + (owner.isEmpty() ? "" : " (pid " + owner + ")") + "; stop it first");
+            String inode = null;
+            for (String line : Files.readAllLines(Path.of("/proc/net/unix"), StandardCharsets.UTF_8)) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 8 && f[7].equals("@" + name)) {
+                    inode = f[6];
+                }
             }
-            channel.truncate(0);
-            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)),
-                    0);
-            return new PortLock(channel, lock, file);
+            if (inode == null) {
+                return "";
+            }
+            String target = "socket:[" + inode + "]";
+            try (var procs = Files.list(Path.of("/proc"))) {
+                for (Path proc : (Iterable<Path>) procs::iterator) {
+                    String pid = proc.getFileName().toString();
+                    if (!pid.chars().allMatch(Character::isDigit)) {
+                        continue;
+                    }
+                    List<Path> fds;
+                    try (var s = Files.list(proc.resolve("fd"))) {
+                        fds = s.toList();
+                    } catch (IOException e) {
+                        continue;
+                    }
+                    for (Path fd : fds) {
+                        try {
+                            if (Files.readSymbolicLink(fd).toString().equals(target)) {
+                                return pid;
+                            }
+                        } catch (IOException e) {
+                            // the descriptor closed while we looked
+                        }
+                    }
+                }
+            }
         } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
+            return "";
         }
-    }
-
-    /** The inode of this process's network namespace, e.g. "net4026532281". */
-    static String networkNamespace() {
-        try {
-            String target = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString(); // net:[4026531840]
-            return "net" + target.replaceAll("[^0-9]", "");
-        } catch (IOException | UnsupportedOperationException e) {
-            return "net";
-        }
-    }
-
-    Path file() {
-        return file;
+        return "";
     }
 
     @Override
     public void close() throws IOException {
-        if (channel.isOpen()) {
-            try {
-                channel.truncate(0);
-                lock.release();
-            } finally {
-                channel.close();
-            }
-        }
+        lock.close();
     }
 }

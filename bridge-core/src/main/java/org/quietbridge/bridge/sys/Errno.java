@@ -25,6 +25,7 @@ public final class Errno {
     public static final int ENOBUFS = 105;
     public static final int ENOPROTOOPT = 92;
     public static final int EOPNOTSUPP = 95;
+    public static final int EADDRINUSE = 98;
     public static final int ENETDOWN = 100;
     public static final int EMSGSIZE = 90;
 

@@ -122,6 +122,23 @@ public final class LinuxSyscalls {
         return fd;
     }
 
+    /**
+     * bind(2) with any address family: {@code address} is exactly the sockaddr bytes
+     * (its size is the addrlen); {@code described} names it in the error message.
+     */
+    public static void bind(MemorySegment callState, int fd, MemorySegment address, String described)
+            throws NativeException {
+        int rc;
+        try {
+            rc = (int) BIND.invokeExact(callState, fd, address, (int) address.byteSize());
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        if (rc < 0) {
+            throw failure(callState, "bind", "fd=" + fd + ", " + described);
+        }
+    }
+
     /** bind(2) a packet socket; the address length is {@code sockaddrLl.byteSize()}. */
     public static void bind(MemorySegment callState, int fd, MemorySegment sockaddrLl) throws NativeException {
         int rc;
