@@ -48,6 +48,10 @@ final class FailureReporter implements IExecutionExceptionHandler, IParameterExc
                 err.println(PREFIX + oneLine(b.getMessage()));
                 code = ExitCode.BAD_INPUT;
             }
+            case ApiClient.ApiUnreachableException u -> {
+                err.println(PREFIX + oneLine(u.getMessage()));
+                code = ExitCode.FAILURE;
+            }
             case CaptureFormatException c -> {
                 err.println(PREFIX + oneLine(c.getMessage()));
                 code = ExitCode.BAD_INPUT;

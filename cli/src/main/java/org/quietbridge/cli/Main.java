@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
         versionProvider = Main.Version.class,
         description = "A transparent Ethernet bridge that drops NetBIOS broadcast noise.",
         synopsisSubcommandLabel = "COMMAND",
-        subcommands = {RunCommand.class, CheckCommand.class, ExplainCommand.class, LabCommand.class,
+        subcommands = {RunCommand.class, StatsCommand.class, ReloadCommand.class, CheckCommand.class, ExplainCommand.class, LabCommand.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:run-time failure", "2:bad input (config error, unreadable capture, usage)"})
@@ -67,8 +67,13 @@ public final class Main implements Runnable {
     static final class Version implements IVersionProvider {
         @Override
         public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"quietbridge " + (v == null ? "development build" : v)};
+            return new String[] {"quietbridge " + version()};
         }
+    }
+
+    /** The build's version (jar manifest), or "development build" when run from classes. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "development build" : v;
     }
 }

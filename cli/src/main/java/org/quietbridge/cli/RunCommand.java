@@ -9,6 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.quietbridge.bridge.Bridge;
 import org.quietbridge.bridge.Reloader;
+import org.quietbridge.bridge.api.BridgeBackend;
+import org.quietbridge.bridge.api.ManagementServer;
 import org.quietbridge.bridge.config.BridgeConfig;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.bridge.forward.DroppedFrames;
@@ -94,11 +96,23 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         Signals.handle("USR1", () -> Thread.ofPlatform().name("quietbridge-dump").start(() -> dumpDropped(err, bridge)));
         Thread hook = new Thread(bridge::close, "quietbridge-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        ManagementServer api = null;
         try {
             bridge.start();
+            if (cfg.api() != null) {
+                try {
+                    api = ManagementServer.start(new BridgeBackend(bridge, Main.version(), reloader), cfg.api());
+                } catch (IOException e) {
+                    throw new BadInputException("api: " + e.getMessage() + " (set api.listen, or 'api: off')", e);
+                }
+            }
             err.println(FailureReporter.PREFIX + "forwarding between " + String.join(" and ", cfg.ports()) + " (mtu "
                     + bridge.mtu() + ", " + describeRules(cfg) + ", pid " + ProcessHandle.current().pid() + ")");
             err.flush();
+            if (api != null) {
+                err.println(FailureReporter.PREFIX + "dashboard and API on http://" + hostPort(api.address()) + "/");
+                err.flush();
+            }
             notifySystemd(err, "READY=1\nSTATUS=forwarding between " + String.join(", ", cfg.ports()));
             RateLog rates = new RateLog(bridge.agent(), System.nanoTime());
             long nextRates = statsInterval > 0 ? System.nanoTime() + statsInterval * 1_000_000_000L : Long.MAX_VALUE;
@@ -118,6 +132,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             err.flush();
             return ExitCode.OK;
         } finally {
+            if (api != null) {
+                api.close();
+            }
             bridge.close();
             printSummary(err, bridge);
             try {
@@ -218,6 +235,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             line.append(" static=").append(cluster.isStatic());
             err.println(line);
         }
+    }
+
+    private static String hostPort(java.net.InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
     private static String describeRules(BridgeConfig cfg) {

@@ -13,12 +13,17 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 import org.quietbridge.bridge.Bridge;
+import org.quietbridge.bridge.Reloader;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.bridge.forward.FdbCounter;
+import org.quietbridge.bridge.forward.NlbCluster;
+import org.quietbridge.bridge.forward.TopTalkers;
 import org.quietbridge.bridge.forward.ForwardingTable;
 import org.quietbridge.bridge.forward.PortCounter;
 import org.quietbridge.frame.Ethernet;
+import org.quietbridge.frame.Ipv4;
 import org.quietbridge.frame.Malformation;
+import org.quietbridge.frame.NlbMac;
 import org.quietbridge.rules.CompiledRules;
 
 /**
@@ -45,6 +50,7 @@ public class BridgeBackend implements ManagementBackend {
     private final LongSupplier nanoClock;
     private final long startNanos;
     private final int[] mtus;
+    private Reloader reloader;
 
     /**
      * A backend over {@code bridge}; its uptime counts from now, so make it when the bridge starts.
@@ -53,6 +59,16 @@ public class BridgeBackend implements ManagementBackend {
      */
     public BridgeBackend(Bridge bridge, String version) {
         this(bridge.agent(), version, bridge::isRunning, bridge::dataPlaneErrors, System::nanoTime);
+    }
+
+    /**
+     * A backend over {@code bridge} whose {@code POST /api/reload} goes through {@code reloader}
+     * (the same one SIGHUP uses), on a thread of its own: a reload waits for the data plane,
+     * which an event loop must never do.
+     */
+    public BridgeBackend(Bridge bridge, String version, Reloader reloader) {
+        this(bridge, version);
+        this.reloader = reloader;
     }
 
     /**
@@ -115,14 +131,14 @@ public class BridgeBackend implements ManagementBackend {
                 reloadFailures(), dataPlaneErrors.getAsLong());
     }
 
-    /** Configuration reloads applied; 0 here, where nothing reloads. */
+    /** Configuration reloads applied; 0 without a reloader. */
     protected long reloads() {
-        return 0;
+        return reloader == null ? 0 : reloader.reloads();
     }
 
-    /** Configuration reloads rejected; 0 here, where nothing reloads. */
+    /** Configuration reloads rejected; 0 without a reloader. */
     protected long reloadFailures() {
-        return 0;
+        return reloader == null ? 0 : reloader.failures();
     }
 
     /**
@@ -173,23 +189,50 @@ public class BridgeBackend implements ManagementBackend {
         return out;
     }
 
-    /** None: a bare bridge has no NLB containment. */
+    /** The clusters NLB containment knows, from the counters it publishes (any thread). */
     @Override
     public List<NlbClusterInfo> nlb() {
-        return List.of();
+        List<NlbClusterInfo> out = new ArrayList<>();
+        for (NlbCluster c : agent.nlbClusters()) {
+            List<String> members = new ArrayList<>();
+            for (int p = 0; p < agent.portCount(); p++) {
+                if ((c.memberPorts() & (1L << p)) != 0) {
+                    members.add(agent.portName(p));
+                }
+            }
+            out.add(new NlbClusterInfo(Ipv4.format(c.ip()), Ethernet.formatMac(c.mac()),
+                    NlbMac.of(c.mac()).name().toLowerCase(java.util.Locale.ROOT), members, c.isStatic(), c.contained(),
+                    c.forwarded(), c.floodedUnknown(), c.moves()));
+        }
+        return out;
     }
 
-    /** None: a bare bridge does not account drops per source MAC. */
+    /** The sources of dropped frames, ranked on the data-plane thread between two rounds. */
     @Override
     public CompletableFuture<List<TopTalker>> topTalkers(int minutes, int limit) {
-        return CompletableFuture.completedFuture(List.of());
+        return onDataPlane(() -> {
+            List<TopTalker> out = new ArrayList<>();
+            for (TopTalkers.Talker t : agent.topTalkers().top(agent.now(), minutes, limit)) {
+                out.add(new TopTalker(Ethernet.formatMac(t.mac()), t.droppedFrames(), null));
+            }
+            return out;
+        });
     }
 
-    /** Unavailable: a bare bridge has no reload controller. */
+    /** Through the {@link Reloader}, off the event loop; unavailable without one. */
     @Override
     public CompletableFuture<ReloadResult> reload() {
-        return CompletableFuture.completedFuture(ReloadResult.unavailable(
-                "this bridge has no reload controller; restart quietbridge to apply a new configuration"));
+        Reloader r = reloader;
+        if (r == null) {
+            return CompletableFuture.completedFuture(ReloadResult.unavailable(
+                    "this bridge has no reload controller; restart quietbridge to apply a new configuration"));
+        }
+        return CompletableFuture.supplyAsync(() -> {
+            Reloader.Result result = r.reload();
+            String digest = agent.rules().digest();
+            return result.ok() ? ReloadResult.applied(result.message(), digest)
+                    : ReloadResult.rejected(result.message(), digest);
+        }, task -> Thread.ofPlatform().daemon().name("quietbridge-reload").start(task));
     }
 
     /**

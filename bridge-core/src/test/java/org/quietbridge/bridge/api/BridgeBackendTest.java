@@ -231,11 +231,20 @@ class BridgeBackendTest {
     }
 
     @Test
-    void whatABareBridgeLacksAnswersAsNothing() {
+    void topTalkersComeFromTheDataPlaneBetweenTwoRounds() throws Exception {
         bridge(Mode.ENFORCE);
-        assertEquals(List.of(), backend.nlb());
-        assertEquals(List.of(), backend.topTalkers(10, 20).join());
-        ReloadResult r = backend.reload().join();
+        traffic();
+        CompletableFuture<List<TopTalker>> top = backend.topTalkers(10, 20);
+        assertFalse(top.isDone(), "ranked on the data-plane thread, not the caller's");
+        agent.doWork();
+        assertEquals(List.of(new TopTalker(A, 1, null)), top.get(5, java.util.concurrent.TimeUnit.SECONDS));
+    }
+
+    @Test
+    void whatABareBridgeLacksAnswersAsNothing() throws Exception {
+        bridge(Mode.ENFORCE);
+        assertEquals(List.of(), backend.nlb(), "NLB containment is off");
+        ReloadResult r = backend.reload().get(5, java.util.concurrent.TimeUnit.SECONDS);
         assertEquals(ReloadResult.Outcome.UNAVAILABLE, r.outcome());
         assertFalse(r.ok());
         assertEquals(0, backend.counters().reloads());

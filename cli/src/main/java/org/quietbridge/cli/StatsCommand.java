@@ -1,0 +1,89 @@
+package org.quietbridge.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code quietbridge stats}: a compact table of a running instance's counters, from its
+ * management API ({@code /api/status}, {@code /api/counters}, {@code /api/rules},
+ * {@code /api/nlb}).
+ */
+@Command(name = "stats", description = "Print a running quietbridge's counters.")
+final class StatsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "The running instance's configuration: where its API listens.")
+    Path config;
+
+    @Option(names = "--api", paramLabel = "HOST:PORT", description = "Where the API listens (default 127.0.0.1:9700).")
+    String api;
+
+    @Override
+    public Integer call() {
+        ApiClient client = ApiClient.of(api, null, config);
+        Map<String, Object> status = client.get("api/status").body();
+        Map<String, Object> counters = client.get("api/counters").body();
+        Map<String, Object> rules = client.get("api/rules").body();
+        Map<String, Object> nlb = client.get("api/nlb").body();
+        print(spec.commandLine().getOut(), status, counters, rules, nlb);
+        return ExitCode.OK;
+    }
+
+    @SuppressWarnings("unchecked")
+    static void print(PrintWriter out, Map<String, Object> status, Map<String, Object> counters,
+            Map<String, Object> rules, Map<String, Object> nlb) {
+        String digest = String.valueOf(status.get("rules_digest"));
+        out.printf(Locale.ROOT, "quietbridge %s, pid %s, up %s, mode %s, rules %s%n", status.get("version"),
+                status.get("pid"), uptime(number(status.get("uptime_seconds"))), status.get("mode"),
+                digest.length() > 12 ? digest.substring(0, 12) : digest);
+        out.printf(Locale.ROOT, "%-10s %12s %12s %14s %12s %12s %9s%n", "port", "rx frames", "tx frames",
+                "bcast+mcast in", "forwarded", "dropped", "removed");
+        for (Map<String, Object> p : (List<Map<String, Object>>) counters.get("ports")) {
+            long in = number(p.get("rx_broadcast_multicast"));
+            long fwd = number(p.get("forwarded_broadcast_multicast"));
+            long dropped = number(p.get("drop_rule")) + number(p.get("drop_nlb_contained"));
+            out.printf(Locale.ROOT, "%-10s %12d %12d %14d %12d %12d %9s%n", p.get("name"), number(p.get("rx_frames")),
+                    number(p.get("tx_frames")), in, fwd, dropped, in == 0 ? "-" : String.format(Locale.ROOT, "%.1f%%",
+                            100.0 * (in - fwd) / in));
+        }
+        out.println("rules:");
+        for (Map<String, Object> r : (List<Map<String, Object>>) rules.get("rules")) {
+            out.printf(Locale.ROOT, "  %-32s %-8s %12d%n", r.get("name"), r.get("action"), number(r.get("hits")));
+        }
+        Map<String, Object> fdb = (Map<String, Object>) counters.get("fdb");
+        out.printf(Locale.ROOT, "fdb: %d entries (learned %d, moved %d, not learned while full %d)%n",
+                number(fdb.get("entries")), number(fdb.get("learned")), number(fdb.get("moved")),
+                number(fdb.get("table_full")));
+        out.printf(Locale.ROOT, "reloads: %d applied, %d refused%n", number(counters.get("reloads")),
+                number(counters.get("reload_failures")));
+        List<Map<String, Object>> clusters = (List<Map<String, Object>>) nlb.get("clusters");
+        if (clusters != null) {
+            for (Map<String, Object> c : clusters) {
+                out.printf(Locale.ROOT, "nlb %s %s on %s: contained %d, forwarded %d, flooded while unknown %d%n",
+                        c.get("cluster_ip"), c.get("mac"), String.join(",", (List<String>) c.get("member_ports")),
+                        number(c.get("contained")), number(c.get("forwarded")), number(c.get("flooded_unknown")));
+            }
+        }
+    }
+
+    private static long number(Object o) {
+        return o instanceof Number n ? n.longValue() : 0;
+    }
+
+    private static String uptime(long seconds) {
+        long h = seconds / 3600;
+        long m = seconds % 3600 / 60;
+        return h > 0 ? h + "h" + String.format(Locale.ROOT, "%02d", m) + "m" : m + "m" + (seconds % 60) + "s";
+    }
+}

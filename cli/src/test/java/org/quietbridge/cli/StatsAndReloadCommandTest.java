@@ -1,0 +1,65 @@
+package org.quietbridge.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class StatsAndReloadCommandTest {
+
+    @Test
+    void statsPrintsPortsRulesAndTheShareRemoved() {
+        StringWriter s = new StringWriter();
+        PrintWriter out = new PrintWriter(s);
+        StatsCommand.print(out,
+                Map.of("version", "1.0", "pid", 42, "uptime_seconds", 3725.5, "mode", "enforce", "rules_digest",
+                        "0123456789abcdef"),
+                Map.of("ports", List.of(Map.of("name", "ap0", "rx_frames", 1000, "tx_frames", 900,
+                        "rx_broadcast_multicast", 200, "forwarded_broadcast_multicast", 104, "drop_rule", 96,
+                        "drop_nlb_contained", 0)),
+                        "fdb", Map.of("entries", 3, "learned", 5, "moved", 1, "table_full", 0),
+                        "reloads", 2, "reload_failures", 1),
+                Map.of("rules", List.of(Map.of("name", "netbios-broadcast-l2", "action", "drop", "hits", 96))),
+                Map.of("clusters", List.of()));
+        out.flush();
+        String text = s.toString();
+        assertTrue(text.startsWith("quietbridge 1.0, pid 42, up 1h02m, mode enforce, rules 0123456789ab\n"), text);
+        assertTrue(text.contains("ap0                1000          900            200          104           96     48.0%"),
+                text);
+        assertTrue(text.contains("  netbios-broadcast-l2             drop               96"), text);
+        assertTrue(text.contains("fdb: 3 entries (learned 5, moved 1, not learned while full 0)"), text);
+        assertTrue(text.contains("reloads: 2 applied, 1 refused"), text);
+    }
+
+    @Test
+    void nobodyListeningIsOneLineAndExitOne() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort(); // free again once closed: nothing listens there
+        }
+        for (String command : List.of("stats", "reload")) {
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int code = Main.execute(new PrintWriter(out), new PrintWriter(err), command, "--api", "127.0.0.1:" + port);
+            assertEquals(ExitCode.FAILURE, code, command);
+            assertEquals("quietbridge: no quietbridge answers on http://127.0.0.1:" + port + "/ (is it running, in this"
+                    + " network namespace? see 'api:' in its configuration)", err.toString().strip());
+        }
+    }
+
+    @Test
+    void aBadApiAddressIsBadInput() {
+        StringWriter err = new StringWriter();
+        int code = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err), "stats", "--api", "nope");
+        assertEquals(ExitCode.BAD_INPUT, code);
+        assertTrue(err.toString().startsWith("quietbridge: --api listen: expected host:port"), err.toString());
+    }
+}
