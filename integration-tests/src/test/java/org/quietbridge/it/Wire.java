@@ -1,0 +1,96 @@
+package org.quietbridge.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.quietbridge.frame.testing.FrameBuilder;
+import org.quietbridge.lab.Role;
+
+/**
+ * The lab's two hosts as a test sees them: it sends frames out of one host and looks at what
+ * the other host (and the sender itself) received.
+ *
+ * <p>A frame that must not cross cannot be waited for. {@link #sendAndSettle} therefore sends a
+ * barrier frame behind the test's frames and waits for the barrier on the far side: the bridge
+ * takes a port's frames from one RX ring in order and writes them to the other port's TX ring
+ * in order, so once the barrier is across, every frame before it has been either forwarded or
+ * dropped.
+ */
+final class Wire {
+    /** A frame that crosses does so in microseconds; this is the backstop on a loaded machine. */
+    static final Duration CROSS_LIMIT = Duration.ofSeconds(20);
+    /** IEEE Std 802 Local Experimental EtherType 1: no host stack reacts to it. */
+    static final int EXPERIMENTAL_ETHERTYPE = 0x88B5;
+
+    private final LabFixture fixture;
+    private final Capture ap;
+    private final Capture core;
+    private final AtomicInteger barriers = new AtomicInteger();
+
+    private Wire(LabFixture fixture, Capture ap, Capture core) {
+        this.fixture = fixture;
+        this.ap = ap;
+        this.core = core;
+    }
+
+    /** Starts captures on both hosts. */
+    static Wire open(LabFixture fixture) {
+        return new Wire(fixture, fixture.capture(Role.AP, "ap"), fixture.capture(Role.CORE, "core"));
+    }
+
+    Capture capture(Role host) {
+        return host == Role.AP ? ap : core;
+    }
+
+    /** Sends {@code frames} from {@code host}; returns when they are on the wire, not across. */
+    void send(Role host, List<byte[]> frames) {
+        fixture.sender().send(host, frames);
+    }
+
+    /** Sends {@code frames} and a barrier behind them from {@code host}, and waits until the barrier is across. */
+    void sendAndSettle(Role host, List<byte[]> frames) {
+        Direction d = Direction.from(host);
+        byte[] barrier = Marker.of("barrier-" + d.tag() + "-" + barriers.incrementAndGet());
+        List<byte[]> all = new ArrayList<>(frames);
+        all.add(experimental(d.srcMac(), d.dstMac(), barrier));
+        send(host, all);
+        capture(d.to).await(barrier, CROSS_LIMIT);
+    }
+
+    /** A frame of {@link #EXPERIMENTAL_ETHERTYPE} that carries {@code marker}, padded to the 60-byte minimum. */
+    static byte[] experimental(String src, String dst, byte[] marker) {
+        return FrameBuilder.ethernet().src(src).dst(dst).raw(EXPERIMENTAL_ETHERTYPE, marker).padTo(60).build();
+    }
+
+    /**
+     * Asserts that the frame with {@code marker} reached {@code to} exactly once and byte for
+     * byte as {@code sent}, and never came back to {@code from}.
+     */
+    void assertCrossedOnceUnchanged(String what, byte[] marker, byte[] sent, Role from, Role to) {
+        List<byte[]> far = capture(to).framesWith(marker);
+        assertEquals(1, far.size(), what + ": copies on " + to + " (want exactly one)" + describe(far));
+        assertArrayEquals(sent, far.getFirst(), what + ": bytes differ on " + to + "\n sent     " + Capture.hex(sent)
+                + "\n received " + Capture.hex(far.getFirst()));
+        List<byte[]> back = capture(from).framesWith(marker);
+        assertEquals(0, back.size(), what + ": came back to the sender " + from + describe(back));
+    }
+
+    /** Asserts that no frame with {@code marker} reached {@code to}. */
+    void assertNeverArrived(String what, byte[] marker, Role to) {
+        List<byte[]> far = capture(to).framesWith(marker);
+        assertEquals(0, far.size(), what + ": crossed to " + to + " but must not" + describe(far));
+    }
+
+    static String describe(List<byte[]> frames) {
+        StringBuilder s = new StringBuilder();
+        for (byte[] f : frames) {
+            s.append("\n  ").append(Capture.hex(f));
+        }
+        return s.toString();
+    }
+}
