@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -70,20 +71,38 @@ final class Wire {
     /**
      * Asserts that the frame with {@code marker} reached {@code to} exactly once and byte for
      * byte as {@code sent}, and never came back to {@code from}.
+     *
+     * <p>A copy is a captured frame with the marker <em>and</em> the sender's source MAC: the
+     * far host may answer a probe with an ICMP error that quotes it, marker included, and that
+     * answer is not the probe coming back.
      */
     void assertCrossedOnceUnchanged(String what, byte[] marker, byte[] sent, Role from, Role to) {
-        List<byte[]> far = capture(to).framesWith(marker);
+        List<byte[]> far = copies(capture(to), marker, sent);
         assertEquals(1, far.size(), what + ": copies on " + to + " (want exactly one)" + describe(far));
         assertArrayEquals(sent, far.getFirst(), what + ": bytes differ on " + to + "\n sent     " + Capture.hex(sent)
                 + "\n received " + Capture.hex(far.getFirst()));
-        List<byte[]> back = capture(from).framesWith(marker);
+        assertNeverCameBack(what, marker, sent, from);
+    }
+
+    /** Asserts that no copy of {@code sent} reached {@code to}. */
+    void assertNeverArrived(String what, byte[] marker, byte[] sent, Role to) {
+        List<byte[]> far = copies(capture(to), marker, sent);
+        assertEquals(0, far.size(), what + ": crossed to " + to + " but must not" + describe(far));
+    }
+
+    /** Asserts that {@code sent} did not come back to its sender {@code from}. */
+    void assertNeverCameBack(String what, byte[] marker, byte[] sent, Role from) {
+        List<byte[]> back = copies(capture(from), marker, sent);
         assertEquals(0, back.size(), what + ": came back to the sender " + from + describe(back));
     }
 
-    /** Asserts that no frame with {@code marker} reached {@code to}. */
-    void assertNeverArrived(String what, byte[] marker, Role to) {
-        List<byte[]> far = capture(to).framesWith(marker);
-        assertEquals(0, far.size(), what + ": crossed to " + to + " but must not" + describe(far));
+    /** Captured frames with {@code marker} and the source MAC of {@code sent}. */
+    static List<byte[]> copies(Capture capture, byte[] marker, byte[] sent) {
+        return capture.framesWith(marker).stream().filter(f -> sameSource(f, sent)).toList();
+    }
+
+    private static boolean sameSource(byte[] a, byte[] b) {
+        return a.length >= 12 && b.length >= 12 && Arrays.equals(a, 6, 12, b, 6, 12);
     }
 
     static String describe(List<byte[]> frames) {
