@@ -101,6 +101,20 @@ final class Wire {
         return capture.framesWith(marker).stream().filter(f -> sameSource(f, sent)).toList();
     }
 
+    /** For each sent frame, how many copies (its marker and source MAC) {@code host} captured. */
+    int[] copiesOfEach(Role host, List<byte[]> markers, List<byte[]> sent) {
+        List<byte[]> captured = capture(host).frames();
+        int[] counts = new int[markers.size()];
+        for (byte[] frame : captured) {
+            for (int i = 0; i < markers.size(); i++) {
+                if (sameSource(frame, sent.get(i)) && Capture.indexOf(frame, markers.get(i)) >= 0) {
+                    counts[i]++;
+                }
+            }
+        }
+        return counts;
+    }
+
     private static boolean sameSource(byte[] a, byte[] b) {
         return a.length >= 12 && b.length >= 12 && Arrays.equals(a, 6, 12, b, 6, 12);
     }
