@@ -53,13 +53,14 @@ final class BridgeProcess implements AutoCloseable {
 
     /**
      * Writes {@code configYaml} to {@code <name>.yaml}, starts the bridge on it with its output
-     * in {@code <name>.log}, and waits for the readiness line.
+     * in a log of its own ({@code <name>.log}, or {@code <name>-N.log} when a bridge of that
+     * name ran before), and waits for the readiness line in it.
      *
      * @param environment {@code NAME=value} words for {@code env(1)}, e.g. NOTIFY_SOCKET
      */
     static BridgeProcess start(LabFixture fixture, String name, String configYaml, List<String> environment) {
         Path config = fixture.write(name + ".yaml", configYaml);
-        Path log = fixture.dir().resolve(name + ".log");
+        Path log = fixture.freshPath(name, "log");
         List<String> argv = new ArrayList<>();
         if (!environment.isEmpty()) {
             argv.add("env");

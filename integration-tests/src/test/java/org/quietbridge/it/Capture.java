@@ -51,8 +51,9 @@ final class Capture implements AutoCloseable {
 
     /** Starts tcpdump on {@code host}'s eth0 and waits until it listens. */
     static Capture start(LabFixture fixture, Role host, String name) {
-        Path pcap = fixture.dir().resolve(name + ".pcap");
-        Path log = fixture.dir().resolve(name + ".tcpdump.log");
+        Path pcap = fixture.freshPath(name, "pcap");
+        String base = pcap.getFileName().toString().replaceFirst("\\.pcap$", "");
+        Path log = pcap.resolveSibling(base + ".tcpdump.log");
         Process tcpdump = fixture.lab().start(host, log, "tcpdump", "-i", "eth0", "-Q", "in", "-U", "--immediate-mode",
                 "-s", "0", "-n", "-Z", "root", "-w", pcap.toString());
         Capture capture = new Capture(host, tcpdump, pcap, log);

@@ -101,6 +101,24 @@ final class LabFixture implements AutoCloseable {
         return file;
     }
 
+    /**
+     * A path in the work folder that no earlier run in this class used: {@code base.ext}, else
+     * {@code base-2.ext}, {@code base-3.ext}... Logs are appended to, and a readiness line
+     * that an earlier process left in a reused log would be taken for the new one's.
+     */
+    synchronized Path freshPath(String base, String ext) {
+        Path path = dir.resolve(base + "." + ext);
+        for (int n = 2; Files.exists(path); n++) {
+            path = dir.resolve(base + "-" + n + "." + ext);
+        }
+        try {
+            Files.createFile(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return path;
+    }
+
     /** Runs a command in a namespace and fails the test, with its output, unless it exits 0. */
     CommandResult run(Role role, String... argv) {
         return lab.exec(role, argv).orThrow();
