@@ -59,6 +59,13 @@ final class BridgeProcess implements AutoCloseable {
      * @param environment {@code NAME=value} words for {@code env(1)}, e.g. NOTIFY_SOCKET
      */
     static BridgeProcess start(LabFixture fixture, String name, String configYaml, List<String> environment) {
+        BridgeProcess bridge = launch(fixture, name, configYaml, environment);
+        bridge.awaitReady();
+        return bridge;
+    }
+
+    /** {@link #start} without waiting for readiness: the caller waits, for example on READY=1. */
+    static BridgeProcess launch(LabFixture fixture, String name, String configYaml, List<String> environment) {
         Path config = fixture.write(name + ".yaml", configYaml);
         Path log = fixture.freshPath(name, "log");
         List<String> argv = new ArrayList<>();
@@ -68,9 +75,7 @@ final class BridgeProcess implements AutoCloseable {
         }
         argv.addAll(List.of(LabFixture.launcher(), "run", "-c", config.toString()));
         Process process = fixture.lab().start(Role.BR, log, argv.toArray(String[]::new));
-        BridgeProcess bridge = fixture.own(new BridgeProcess(process, log));
-        bridge.awaitReady();
-        return bridge;
+        return fixture.own(new BridgeProcess(process, log));
     }
 
     /**
@@ -84,7 +89,8 @@ final class BridgeProcess implements AutoCloseable {
         return fixture.lab().exec(Role.BR, READY_LIMIT, argv.toArray(String[]::new));
     }
 
-    private void awaitReady() {
+    /** Waits for the readiness line; fails at once if the bridge exits first. */
+    void awaitReady() {
         Await.until(READY_LIMIT, () -> "the bridge's readiness line \"" + READY_LINE + "\"; it wrote:\n" + output(),
                 () -> {
                     if (output().contains(READY_LINE)) {

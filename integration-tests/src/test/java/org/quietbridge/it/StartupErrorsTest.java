@@ -116,15 +116,15 @@ class StartupErrorsTest {
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void refusesSecondBridgeOnTheSamePorts() {
-        BridgeProcess first = fixture.startBridge("first", CONFIG);
+        try (BridgeProcess first = fixture.startBridge("first", CONFIG)) {
+            CommandResult second = BridgeProcess.runToExit(fixture, "second", CONFIG);
 
-        CommandResult second = BridgeProcess.runToExit(fixture, "second", CONFIG);
-
-        String line = assertOneLineRefusal(second, "already bridged");
-        assertTrue(line.contains("pid " + first.pid()), "the message does not name the running bridge's pid "
-                + first.pid() + ": " + line);
-        assertPingCrosses("the first bridge, after the second was refused");
-        first.stop().assertClean();
+            String line = assertOneLineRefusal(second, "already bridged");
+            assertTrue(line.contains("pid " + first.pid()), "the message does not name the running bridge's pid "
+                    + first.pid() + ": " + line);
+            assertPingCrosses("the first bridge, after the second was refused");
+            first.stop().assertClean();
+        }
         assertNothingLeftBehind();
     }
 
@@ -166,12 +166,17 @@ class StartupErrorsTest {
                 assertEquals(before.isOn(feature), now.isOn(feature), port + " " + feature + " changed");
             }
         }
-        BridgeProcess next = fixture.startBridge("next", CONFIG);
-        assertPingCrosses("a bridge started after the refusal");
-        next.stop().assertClean();
+        try (BridgeProcess next = fixture.startBridge("next", CONFIG)) {
+            assertPingCrosses("a bridge started after the refusal");
+            next.stop().assertClean();
+        }
     }
 
+    /** One ping ap -> core from empty neighbour caches, so that no earlier resolution state decides it. */
     private static void assertPingCrosses(String what) {
+        for (Role host : List.of(Role.AP, Role.CORE)) {
+            fixture.run(host, "ip", "neigh", "flush", "dev", "eth0");
+        }
         CommandResult ping = fixture.lab().exec(Role.AP, PING_LIMIT, "ping", "-c", "1", "-W", "5", "10.77.0.20");
         assertEquals(0, ping.exitCode(), what + ": ping ap -> core failed: " + ping.stdout() + ping.stderr());
     }

@@ -1,0 +1,176 @@
+package org.quietbridge.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.quietbridge.lab.CommandResult;
+import org.quietbridge.lab.Role;
+
+/**
+ * How the bridge starts and stops for whoever runs it: systemd learns it is ready through
+ * {@code NOTIFY_SOCKET} only once it forwards, SIGTERM and SIGINT both end it cleanly (exit 0,
+ * the summary), and once it has stopped nothing bridges any more.
+ */
+class BridgeLifecycleTest {
+    private static final String CONFIG = "ports: [ap0, core0]\n";
+    private static final Duration PING_LIMIT = Duration.ofSeconds(20);
+    private static final Duration NOTIFY_LIMIT = Duration.ofSeconds(60);
+    /** Stands in for systemd: receives sd_notify datagrams and prints each line of each one. */
+    private static final String LISTENER = """
+            import socket, sys
+            path = sys.argv[1]
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            s.bind("\\0" + path[1:] if path.startswith("@") else path)
+            print("bound", flush=True)
+            while True:
+                data = s.recv(65536).decode("utf-8", "replace")
+                for line in data.split("\\n"):
+                    print("notify: " + line, flush=True)
+            """;
+
+    private static LabFixture fixture;
+    private static Path listenerScript;
+
+    @BeforeAll
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    static void buildLab() {
+        fixture = LabFixture.open("life");
+        listenerScript = fixture.write("notify-listener.py", LISTENER);
+    }
+
+    @AfterAll
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    static void removeLab() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void notifiesReadyOnAFileSocketOnlyOnceItForwards() {
+        assertReadyMeansForwarding(fixture.dir().resolve("notify.sock").toString(), "notify-file");
+    }
+
+    /** An abstract socket ("@name") lives in the network namespace: systemd and the bridge share it here. */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void notifiesReadyOnAnAbstractSocket() {
+        assertReadyMeansForwarding("@qbit-" + ProcessHandle.current().pid() + "-notify", "notify-abstract");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void sigintStopsCleanlyLikeSigterm() {
+        try (BridgeProcess bridge = fixture.startBridge("sigint", CONFIG)) {
+            assertPing(0, "while the bridge runs");
+
+            BridgeProcess.Stopped stopped = bridge.interrupt().assertClean();
+
+            assertTrue(stopped.output().contains("quietbridge: stopping"), stopped.output());
+            assertSummaryComplete(stopped);
+            assertTrue(stopped.summary().counter("ap0", "rx_frames") > 0, "the ping went through ap0: " + stopped.output());
+        }
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void sigtermStopsForwardingAndReleasesThePorts() {
+        try (BridgeProcess bridge = fixture.startBridge("sigterm", CONFIG)) {
+            assertPing(0, "while the bridge runs");
+
+            BridgeProcess.Stopped stopped = bridge.stop().assertClean();
+
+            assertSummaryComplete(stopped);
+            for (String port : List.of("ap0", "core0")) {
+                String link = fixture.run(Role.BR, "ip", "-d", "-o", "link", "show", "dev", port).stdout();
+                assertTrue(link.contains(" promiscuity 0 "), port + " still promiscuous after the bridge stopped: " + link);
+            }
+            assertPing(1, "after the bridge stopped, nothing may bridge");
+        }
+    }
+
+    private static void assertReadyMeansForwarding(String socket, String name) {
+        Path log = fixture.freshPath(name + "-listener", "log");
+        Process listener = fixture.lab().start(Role.BR, log, LabFixture.python(), listenerScript.toString(), socket);
+        Await.until(NOTIFY_LIMIT, () -> "the notify listener to bind " + socket + ": " + read(log), () -> {
+            if (!listener.isAlive()) {
+                fail("the notify listener exited: " + read(log));
+            }
+            return read(log).contains("bound");
+        });
+
+        try (BridgeProcess bridge = BridgeProcess.launch(fixture, name, CONFIG, List.of("NOTIFY_SOCKET=" + socket))) {
+            assertReadyOnlyOnceForwarding(bridge, socket, log);
+        } finally {
+            fixture.lab().stop(listener);
+        }
+    }
+
+    private static void assertReadyOnlyOnceForwarding(BridgeProcess bridge, String socket, Path log) {
+        Await.until(NOTIFY_LIMIT, () -> "READY=1 on " + socket + "; listener got: " + read(log) + "\nbridge wrote: "
+                + bridge.output(), () -> {
+                    if (!bridge.isAlive()) {
+                        fail("the bridge exited before READY=1:\n" + bridge.output());
+                    }
+                    return read(log).contains("notify: READY=1");
+                });
+
+        // The forwarding line comes first, and READY=1 means frames cross now: no retry, no grace period.
+        assertTrue(bridge.output().contains(BridgeProcess.READY_LINE),
+                "READY=1 arrived before the readiness line:\n" + bridge.output());
+        assertPing(0, "right after READY=1");
+        assertTrue(read(log).contains("notify: STATUS=forwarding between ap0, core0"), read(log));
+
+        bridge.stop().assertClean();
+        Await.until(NOTIFY_LIMIT, () -> "STOPPING=1 on " + socket + "; listener got: " + read(log),
+                () -> read(log).contains("notify: STOPPING=1"));
+    }
+
+    /** One line per port and per default rule, as operators' scripts read them. */
+    private static void assertSummaryComplete(BridgeProcess.Stopped stopped) {
+        assertEquals(List.of("ap0", "core0"), List.copyOf(stopped.summary().ports().keySet()), stopped.output());
+        assertEquals(List.of("netbios-broadcast-l2", "netbios-broadcast-l3"),
+                List.copyOf(stopped.summary().rules().keySet()), stopped.output());
+    }
+
+    /**
+     * One ping ap -> core, from empty neighbour caches: an ARP resolution left over from an
+     * earlier ping that could not cross would otherwise fail this one too ("Destination Host
+     * Unreachable" for every packet queued behind it). {@code expectedExit} 0: it must cross.
+     */
+    private static void assertPing(int expectedExit, String when) {
+        for (Role host : List.of(Role.AP, Role.CORE)) {
+            fixture.run(host, "ip", "neigh", "flush", "dev", "eth0");
+        }
+        CommandResult ping = fixture.lab().exec(Role.AP, PING_LIMIT, "ping", "-c", "1", "-W", expectedExit == 0 ? "5" : "1",
+                "10.77.0.20");
+        if (expectedExit == 0) {
+            assertEquals(0, ping.exitCode(), "ping ap -> core " + when + ": " + ping.stdout() + ping.stderr());
+        } else {
+            assertNotEquals(0, ping.exitCode(), "ping ap -> core " + when + ": " + ping.stdout());
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
