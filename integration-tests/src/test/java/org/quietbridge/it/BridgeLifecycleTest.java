@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.quietbridge.lab.CommandResult;
 import org.quietbridge.lab.Role;
 
@@ -29,6 +31,7 @@ class BridgeLifecycleTest {
     private static final String CONFIG = "ports: [ap0, core0]\n";
     private static final Duration PING_LIMIT = Duration.ofSeconds(20);
     private static final Duration NOTIFY_LIMIT = Duration.ofSeconds(60);
+    private static final Duration LINK_LIMIT = Duration.ofSeconds(10);
     /** Stands in for systemd: receives sd_notify datagrams and prints each line of each one. */
     private static final String LISTENER = """
             import socket, sys
@@ -101,6 +104,44 @@ class BridgeLifecycleTest {
                 assertTrue(link.contains(" promiscuity 0 "), port + " still promiscuous after the bridge stopped: " + link);
             }
             assertPing(1, "after the bridge stopped, nothing may bridge");
+        }
+    }
+
+    /** Every idle strategy forwards at once and stops within the limit (block mode waits in poll(2)). */
+    @ParameterizedTest
+    @ValueSource(strings = {"spin", "backoff", "block"})
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void everyIdleModeForwardsAndStopsCleanly(String idle) {
+        try (BridgeProcess bridge = fixture.startBridge("idle-" + idle, CONFIG + "idle: " + idle + "\n")) {
+            assertPing(0, "with idle: " + idle);
+            assertSummaryComplete(bridge.stop().assertClean());
+        }
+    }
+
+    /**
+     * STYLE.md rule 6, one port's failure does not stop the others for good: core0 goes down
+     * (frames towards it cannot leave) and comes back, and forwarding resumes by itself.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void forwardingResumesAfterAPortGoesDownAndComesBack() {
+        try (BridgeProcess bridge = fixture.startBridge("link-flap", CONFIG)) {
+            assertPing(0, "before core0 goes down");
+            try {
+                fixture.run(Role.BR, "ip", "link", "set", "core0", "down");
+                assertPing(1, "while core0 is down");
+            } finally {
+                fixture.run(Role.BR, "ip", "link", "set", "core0", "up");
+            }
+            Await.until(LINK_LIMIT, "core0 and core's eth0 to be up again", () ->
+                    fixture.run(Role.BR, "ip", "-o", "link", "show", "dev", "core0").stdout().contains(" state UP ")
+                    && fixture.run(Role.CORE, "ip", "-o", "link", "show", "dev", "eth0").stdout().contains(" state UP "));
+
+            assertPing(0, "after core0 came back up");
+            assertTrue(bridge.isAlive(), "the bridge exited after the link flap:\n" + bridge.output());
+            BridgeProcess.Stopped stopped = bridge.stop().assertClean();
+            long errorLines = stopped.output().lines().filter(l -> l.contains("data plane error")).count();
+            System.out.println("link flap: " + errorLines + " data-plane error lines while core0 was down");
         }
     }
 

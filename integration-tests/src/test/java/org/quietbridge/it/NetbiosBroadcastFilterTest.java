@@ -153,6 +153,25 @@ class NetbiosBroadcastFilterTest {
                 .payload(payload).build());
     }
 
+    /** IPv4 options (here Router Alert, RFC 2113) move the UDP header; the ports must still be found. */
+    @ParameterizedTest
+    @EnumSource(Direction.class)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void dropsBroadcastWithIpOptions(Direction d) {
+        assertDropped(d, "options", Rule.L2, (dir, port, payload) -> FrameBuilder.ethernet().src(dir.srcMac())
+                .broadcast().udp(dir.srcIp(), "10.77.0.255", port, port).options((byte) 0x94, (byte) 0x04, (byte) 0, (byte) 0)
+                .payload(payload).build());
+    }
+
+    /** The first fragment of a large broadcast datagram carries the UDP header, and is dropped. */
+    @ParameterizedTest
+    @EnumSource(Direction.class)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void dropsFirstFragmentOfBroadcastDatagram(Direction d) {
+        assertDropped(d, "first-fragment", Rule.L2, (dir, port, payload) -> FrameBuilder.ethernet().src(dir.srcMac())
+                .broadcast().udp(dir.srcIp(), "10.77.0.255", port, port).firstFragment().payload(payload).build());
+    }
+
     /**
      * The operator's view: the counters printed at SIGTERM show every dropped frame, on the port
      * it came in through, under the rule that dropped it. Runs last: it stops the bridge. It

@@ -186,9 +186,27 @@ class TransparentForwardingTest {
                 .src(srcMac).broadcast().tag(0x8100, 0x202A).arp(1, srcMac, dir.srcIp(), 0, dir.dstIp()).build(), m))));
     }
 
+    /**
+     * ARCHITECTURE.md fact 6: an MTU-sized frame fits the ring and leaves whole, untagged (1514
+     * bytes) and with an 802.1Q tag put back (1518 bytes, which the kernel allows for 0x8100 only).
+     */
+    @ParameterizedTest
+    @EnumSource(Direction.class)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void forwardsFullSizeFramesWhole(Direction d) {
+        int udpPayload = 1500 - 20 - 8;
+        Probe untagged = probe(d, "full-untagged", (dir, m) -> FrameBuilder.ethernet().src(dir.srcMac())
+                .dst(dir.dstMac()).udp(dir.srcIp(), dir.dstIp(), 50130, 9).payload(filled(m, udpPayload)).build());
+        Probe tagged = probe(d, "full-dot1q", (dir, m) -> FrameBuilder.ethernet().src(dir.srcMac()).dst(dir.dstMac())
+                .tag(0x8100, 0x602A).udp(dir.srcIp(), dir.dstIp(), 50130, 9).payload(filled(m, udpPayload)).build());
+        assertEquals(1514, untagged.frame().length);
+        assertEquals(1518, tagged.frame().length);
+        assertAllCrossOnceUnchanged(d, List.of(untagged, tagged));
+    }
+
     /** Real hosts, real ARP and neighbour discovery: ping both ways over IPv4 and IPv6 from empty neighbour caches. */
     @Test
-    @Order(Integer.MAX_VALUE - 1)
+    @Order(Integer.MAX_VALUE - 2)
     @Timeout(value = 90, unit = TimeUnit.SECONDS)
     void pingCrossesWithRealArpAndNeighbourDiscovery() {
         for (Role host : List.of(Role.AP, Role.CORE)) {
@@ -205,9 +223,9 @@ class TransparentForwardingTest {
         }
     }
 
-    /** Runs last: stops the bridge; nothing this class sent was dropped, malformed or too big. */
+    /** Runs after the default bridge's tests: stops it; nothing this class sent was dropped, malformed or too big. */
     @Test
-    @Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE - 1)
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void exitSummaryShowsNothingDropped() {
         BridgeProcess.Stopped stopped = bridge.stop().assertClean();
@@ -217,6 +235,33 @@ class TransparentForwardingTest {
                     "drop_tx_ring_full", "drop_link_local", "malformed", "checksum_unfixable")) {
                 assertEquals(0, stopped.summary().counter(port, counter), port + " " + counter + "\n" + stopped.output());
             }
+        }
+    }
+
+    /**
+     * {@code link_local: drop}: the bridge keeps IEEE 802.1D link-local frames (BPDU, LLDP) on
+     * their segment, and forwards other multicast as before. Runs after the default bridge stopped.
+     */
+    @Test
+    @Order(Integer.MAX_VALUE)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void linkLocalDropKeepsBpduAndLldpOnTheirSegment() {
+        bridge.stop();
+        try (BridgeProcess dropping = fixture.startBridge("link-local-drop", "ports: [ap0, core0]\nlink_local: drop\n")) {
+            Direction d = Direction.AP_TO_CORE;
+            Probe bpdu = probe(d, "bpdu-dropped", (dir, m) -> FrameBuilder.ethernet().src(dir.srcMac())
+                    .dst("01:80:c2:00:00:00").llc(0x42, 0x42, 0x03, Marker.append(configBpdu(dir.srcMac()), m)).build());
+            Probe lldp = probe(d, "lldp-dropped", (dir, m) -> FrameBuilder.ethernet().src(dir.srcMac())
+                    .dst("01:80:c2:00:00:0e").raw(0x88CC, m).padTo(60).build());
+            Probe mdns = probe(d, "mdns-kept", (dir, m) -> FrameBuilder.ethernet().src(dir.srcMac())
+                    .dst("01:00:5e:00:00:fb").udp(dir.srcIp(), "224.0.0.251", 5353, 5353).payload(dnsQuery(m)).build());
+            wire.sendAndSettle(d.from, List.of(bpdu.frame(), lldp.frame(), mdns.frame()));
+
+            wire.assertNeverArrived("BPDU with link_local: drop", bpdu.marker(), bpdu.frame(), d.to);
+            wire.assertNeverArrived("LLDP with link_local: drop", lldp.marker(), lldp.frame(), d.to);
+            wire.assertCrossedOnceUnchanged("mDNS with link_local: drop", mdns.marker(), mdns.frame(), d.from, d.to);
+            BridgeProcess.Stopped stopped = dropping.stop().assertClean();
+            assertEquals(2, stopped.summary().counter("ap0", "drop_link_local"), stopped.output());
         }
     }
 
@@ -275,6 +320,16 @@ class TransparentForwardingTest {
         byte[] header = {0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, (byte) marker.length};
         byte[] tail = {0x00, 0x00, (byte) 0xFF, 0x00, 0x01}; // root, QTYPE ANY, QCLASS IN
         return Marker.append(Marker.append(header, marker), tail);
+    }
+
+    /** {@code marker}, then a counting pattern up to {@code length} bytes. */
+    private static byte[] filled(byte[] marker, int length) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = (byte) i;
+        }
+        System.arraycopy(marker, 0, b, 0, marker.length);
+        return b;
     }
 
     private static byte[] ascii(String head, byte[] marker, String tail) {
