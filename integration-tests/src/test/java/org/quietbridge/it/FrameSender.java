@@ -2,8 +2,10 @@ package org.quietbridge.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,7 +17,8 @@ import org.quietbridge.lab.Role;
 /**
  * Puts crafted frames on a host's wire exactly as built: a raw {@code AF_PACKET} socket bound
  * to the host's eth0 (protocol 0, so it receives nothing), one {@code send} per frame, in
- * order. The kernel adds nothing to a raw frame: no padding, no tag handling, no checksum.
+ * order, from one CPU. The kernel adds nothing to a raw frame: no padding, no tag handling, no
+ * checksum.
  */
 final class FrameSender {
     private static final String SCRIPT = """
@@ -38,6 +41,7 @@ final class FrameSender {
             print(n)
             """;
     private static final Duration SEND_LIMIT = Duration.ofSeconds(60);
+    private static final Path TASKSET = Path.of("/usr/bin/taskset");
 
     private final LabFixture fixture;
     private final Path script;
@@ -50,16 +54,27 @@ final class FrameSender {
 
     /** Sends {@code frames} out of {@code host}'s eth0, in order, and returns when all are sent. */
     void send(Role host, List<byte[]> frames) {
-        CommandResult sent = fixture.lab().exec(host, SEND_LIMIT, LabFixture.python(), script.toString(), "eth0",
-                batchFile(frames).toString()).orThrow();
+        CommandResult sent = fixture.lab().exec(host, SEND_LIMIT, command(batchFile(frames))).orThrow();
         assertEquals(Integer.toString(frames.size()), sent.stdout().strip(), "frames the sender reports as sent");
     }
 
     /** Starts sending {@code frames} from {@code host} and returns at once, for traffic in both directions at a time. */
     Process startSending(Role host, List<byte[]> frames) {
         Path out = fixture.dir().resolve("send-" + batches.incrementAndGet() + ".out");
-        return fixture.lab().start(host, out, LabFixture.python(), script.toString(), "eth0",
-                batchFile(frames).toString());
+        return fixture.lab().start(host, out, command(batchFile(frames)));
+    }
+
+    /**
+     * Pinned to CPU 0: veth hands a frame to the per-CPU backlog of the CPU that sends it, so a
+     * sender that migrates mid-burst could have two CPUs deliver its frames out of order.
+     */
+    private String[] command(Path batch) {
+        List<String> argv = new ArrayList<>();
+        if (Files.isExecutable(TASKSET)) {
+            argv.addAll(List.of(TASKSET.toString(), "-c", "0"));
+        }
+        argv.addAll(List.of(LabFixture.python(), script.toString(), "eth0", batch.toString()));
+        return argv.toArray(String[]::new);
     }
 
     private Path batchFile(List<byte[]> frames) {

@@ -89,6 +89,10 @@ class MalformedFramesTest {
         for (int i = 0; i < good.size(); i++) {
             wire.assertCrossedOnceUnchanged("good frame " + i + " " + d, goodMarkers.get(i), good.get(i), d.from, d.to);
         }
+        Await.until(Wire.CROSS_LIMIT, "every malformed frame " + d + " on " + d.to, () -> {
+            List<byte[]> seen = wire.capture(d.to).frames();
+            return bad.stream().allMatch(b -> seen.stream().anyMatch(f -> Arrays.equals(f, b)));
+        });
         List<byte[]> far = wire.capture(d.to).frames();
         for (byte[] malformed : bad) {
             long copies = far.stream().filter(f -> Arrays.equals(f, malformed)).count();

@@ -60,6 +60,9 @@ class NoDuplicateFramesTest {
         wire.send(Role.AP, fromAp);
         assertTrue(coreSender.waitFor(60, TimeUnit.SECONDS), "the sender in core did not finish");
         assertEquals(0, coreSender.exitValue(), "the sender in core failed");
+        wire.capture(Role.CORE).awaitAll(apMarkers, Wire.CROSS_LIMIT);
+        wire.capture(Role.AP).awaitAll(coreMarkers, Wire.CROSS_LIMIT);
+        // Barriers both ways: whatever the bridge would still send back or twice is across by then.
         wire.sendAndSettle(Role.AP, List.of());
         wire.sendAndSettle(Role.CORE, List.of());
 

@@ -20,7 +20,10 @@ import org.quietbridge.lab.Role;
  * barrier frame behind the test's frames and waits for the barrier on the far side: the bridge
  * takes a port's frames from one RX ring in order and writes them to the other port's TX ring
  * in order, so once the barrier is across, every frame before it has been either forwarded or
- * dropped.
+ * dropped. (The sender is pinned to one CPU, see {@link FrameSender}, so its frames also enter
+ * the bridge in order.) A frame that must cross is still waited for by its marker, not taken
+ * for granted after the barrier: the bridge's thread may move between CPUs between two TX
+ * batches, and two CPUs' receive queues on the far side can hand frames to tcpdump out of order.
  */
 final class Wire {
     /** A frame that crosses does so in microseconds; this is the backstop on a loaded machine. */
@@ -77,6 +80,7 @@ final class Wire {
      * answer is not the probe coming back.
      */
     void assertCrossedOnceUnchanged(String what, byte[] marker, byte[] sent, Role from, Role to) {
+        capture(to).await(marker, CROSS_LIMIT);
         List<byte[]> far = copies(capture(to), marker, sent);
         assertEquals(1, far.size(), what + ": copies on " + to + " (want exactly one)" + describe(far));
         assertArrayEquals(sent, far.getFirst(), what + ": bytes differ on " + to + "\n sent     " + Capture.hex(sent)
