@@ -107,6 +107,12 @@ final class BridgeProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** CPU time the bridge's JVM has used so far, all threads (from /proc/PID/stat). */
+    Duration cpuTime() {
+        return process.toHandle().info().totalCpuDuration()
+                .orElseThrow(() -> new IllegalStateException("no CPU time for pid " + process.pid()));
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }
