@@ -97,6 +97,31 @@ class TcpThroughputTest {
         }
     }
 
+    /**
+     * SIGTERM in the middle of a transfer: the data plane is busy, and the bridge still stops
+     * within the limit, exits 0 and prints its summary. Runs after the default bridge stopped.
+     */
+    @Test
+    @Order(4)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void stopsCleanlyInTheMiddleOfATransfer() {
+        bridge.stop();
+        try (BridgeProcess busy = fixture.startBridge("busy", "ports: [ap0, core0]\n")) {
+            Path clientLog = fixture.freshPath("iperf3-busy-client", "log");
+            Process client = fixture.lab().start(Role.AP, clientLog, "iperf3", "-c", "10.77.0.20", "-t", "30",
+                    "-i", "1", "--forceflush", "-f", "m");
+            Await.until(SERVER_LIMIT, () -> "the transfer to run; iperf3 wrote: " + read(clientLog),
+                    () -> read(clientLog).contains("Mbits/sec"));
+
+            long start = System.nanoTime();
+            BridgeProcess.Stopped stopped = busy.stop().assertClean();
+            System.out.printf("SIGTERM under load: the bridge exited in %d ms%n", (System.nanoTime() - start) / 1_000_000);
+
+            assertTrue(stopped.summary().counter("ap0", "rx_frames") > 1000, stopped.output());
+            fixture.lab().stop(client);
+        }
+    }
+
     private static void assertTransferCompletes(String what, String... options) {
         String[] argv = new String[6 + options.length];
         System.arraycopy(new String[] {"iperf3", "-c", "10.77.0.20", "-J", "-f", "m"}, 0, argv, 0, 6);
