@@ -66,10 +66,6 @@ final class Capture implements AutoCloseable {
         return capture;
     }
 
-    Role host() {
-        return host;
-    }
-
     /**
      * Every frame captured so far, in order. A record that tcpdump is still writing ends the
      * list early; the next call sees it whole.

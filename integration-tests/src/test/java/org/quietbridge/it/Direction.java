@@ -34,11 +34,6 @@ enum Direction {
         return ipv4(to);
     }
 
-    /** The bridge port the frames enter through. */
-    String ingressPort() {
-        return from == Role.AP ? "ap0" : "core0";
-    }
-
     /** A short tag for marker names. */
     String tag() {
         return from == Role.AP ? "ap" : "core";

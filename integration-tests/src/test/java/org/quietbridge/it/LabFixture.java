@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -122,11 +121,6 @@ final class LabFixture implements AutoCloseable {
     /** Runs a command in a namespace and fails the test, with its output, unless it exits 0. */
     CommandResult run(Role role, String... argv) {
         return lab.exec(role, argv).orThrow();
-    }
-
-    /** {@link #run(Role, String...)} with its own time limit. */
-    CommandResult run(Role role, Duration limit, String... argv) {
-        return lab.exec(role, limit, argv).orThrow();
     }
 
     /** Starts {@code quietbridge run} in the bridge namespace and waits until it forwards. */
