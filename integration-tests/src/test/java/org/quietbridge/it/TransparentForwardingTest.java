@@ -231,11 +231,20 @@ class TransparentForwardingTest {
         BridgeProcess.Stopped stopped = bridge.stop().assertClean();
 
         for (String port : List.of("ap0", "core0")) {
-            for (String counter : List.of("drop_rule", "drop_too_big", "drop_truncated", "drop_runt",
+            for (String counter : List.of("drop_rule", "drop_same_port", "drop_too_big", "drop_truncated", "drop_runt",
                     "drop_tx_ring_full", "drop_link_local", "malformed", "checksum_unfixable")) {
                 assertEquals(0, stopped.summary().counter(port, counter), port + " " + counter + "\n" + stopped.output());
             }
         }
+        // Every frame crossed once, so what came in on one port went out on the other, bytes
+        // included: a tagged frame is as long on the wire on both sides (its tag counts on both).
+        BridgeSummary s = stopped.summary();
+        assertEquals(s.counter("ap0", "rx_frames"), s.counter("core0", "tx_frames"), stopped.output());
+        assertEquals(s.counter("core0", "rx_frames"), s.counter("ap0", "tx_frames"), stopped.output());
+        assertEquals(s.counter("ap0", "rx_bytes"), s.counter("core0", "tx_bytes"), "ap0 rx_bytes vs core0 tx_bytes\n"
+                + stopped.output());
+        assertEquals(s.counter("core0", "rx_bytes"), s.counter("ap0", "tx_bytes"), "core0 rx_bytes vs ap0 tx_bytes\n"
+                + stopped.output());
     }
 
     /**
