@@ -136,7 +136,8 @@ public final class BridgeAgent implements Agent {
     private void handle(int in) throws IOException {
         CounterArray c = portCounters[in];
         c.increment(PortCounter.RX_FRAMES.id());
-        c.add(PortCounter.RX_BYTES.id(), rx.wireLength());
+        // On the wire the frame carried the tag the kernel stripped (tp_len leaves it out); TX counts it too.
+        c.add(PortCounter.RX_BYTES.id(), rx.wireLength() + (rx.vlanTpid() != 0 ? 4 : 0));
         if (rx.truncated()) {
             c.increment(PortCounter.DROP_TRUNCATED.id());
             return;
