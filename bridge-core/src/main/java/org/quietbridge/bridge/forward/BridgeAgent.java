@@ -159,7 +159,8 @@ public final class BridgeAgent implements Agent {
         NlbContainment nlb = this.nlb; // one volatile read per frame; a reload swaps it between rounds
         CounterArray c = portCounters[in];
         c.increment(PortCounter.RX_FRAMES.id());
-        c.add(PortCounter.RX_BYTES.id(), rx.wireLength());
+        // On the wire the frame carried the tag the kernel stripped (tp_len leaves it out); TX counts it too.
+        c.add(PortCounter.RX_BYTES.id(), rx.wireLength() + (rx.vlanTpid() != 0 ? 4 : 0));
         if (rx.truncated()) {
             c.increment(PortCounter.DROP_TRUNCATED.id());
             return;

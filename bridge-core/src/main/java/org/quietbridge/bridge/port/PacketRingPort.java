@@ -449,9 +449,27 @@ public final class PacketRingPort implements FramePort {
         if (txPending == 0 && !kickOwed) {
             return;
         }
-        LinuxSyscalls.sendto(callState, fd, MemorySegment.NULL, 0L, MSG_DONTWAIT, MemorySegment.NULL, 0);
+        kick();
         txPending = 0;
         kickOwed = (int) TP_STATUS.getAcquire(txSlots[lastTxIndex], 0L) == TP_STATUS_SEND_REQUEST;
+    }
+
+    /**
+     * One {@code sendto(fd, NULL, 0, MSG_DONTWAIT)}. A link-down is reported once more after the
+     * fact: packet_notifier (net/packet/af_packet.c) sets {@code sk_err = ENETDOWN}, and the next
+     * send returns it from sock_alloc_send_pskb (sock_error) before it sends any frame, even when the
+     * link is up again by then. That failed kick has consumed the error, so kick once more; if the
+     * link is still down, the second kick fails for real (tpacket_snd checks IFF_UP).
+     */
+    private void kick() throws NativeException {
+        try {
+            LinuxSyscalls.sendto(callState, fd, MemorySegment.NULL, 0L, MSG_DONTWAIT, MemorySegment.NULL, 0);
+        } catch (NativeException e) {
+            if (e.errno() != Errno.ENETDOWN) {
+                throw e;
+            }
+            LinuxSyscalls.sendto(callState, fd, MemorySegment.NULL, 0L, MSG_DONTWAIT, MemorySegment.NULL, 0);
+        }
     }
 
     @Override

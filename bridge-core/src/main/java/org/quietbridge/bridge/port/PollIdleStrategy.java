@@ -50,7 +50,28 @@ public final class PollIdleStrategy implements IdleStrategy, AutoCloseable {
         for (int i = 0; i < count; i++) {
             Pollfd.REVENTS.set(fds, i * Pollfd.LAYOUT.byteSize(), (short) 0);
         }
-        LinuxSyscalls.poll(callState, fds, count, TIMEOUT_MILLIS);
+        if (LinuxSyscalls.poll(callState, fds, count, TIMEOUT_MILLIS) > 0) {
+            readPendingErrors();
+        }
+    }
+
+    /**
+     * A packet socket reports a link-down through sk_err, and poll(2) returns POLLERR at once
+     * for as long as nobody reads it: left there, "block" would turn into a busy loop from the
+     * moment a port went down until the next frame is sent through it. Reading SO_ERROR clears
+     * it; it is then reported like any other data-plane error. Allocates only on that error path.
+     */
+    private void readPendingErrors() throws NativeException {
+        for (int i = 0; i < count; i++) {
+            long at = i * Pollfd.LAYOUT.byteSize();
+            if (((short) Pollfd.REVENTS.get(fds, at) & Pollfd.POLLERR) != 0) {
+                int fd = (int) Pollfd.FD.get(fds, at);
+                NativeException error = LinuxSyscalls.pendingSocketError(callState, fd, "poll", "fd=" + fd + ", POLLERR");
+                if (error != null) {
+                    throw error;
+                }
+            }
+        }
     }
 
     @Override

@@ -1,0 +1,179 @@
+package org.quietbridge.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.quietbridge.lab.CommandResult;
+import org.quietbridge.lab.CommandRunner;
+import org.quietbridge.lab.Role;
+
+/**
+ * One {@code quietbridge run -c FILE} process in the lab's bridge namespace, driven the way an
+ * operator or systemd drives it: started with a config, ready when it prints its
+ * "forwarding between" line, stopped with SIGTERM (or SIGINT), and judged by its exit status
+ * and the counters it prints on the way out.
+ */
+final class BridgeProcess implements AutoCloseable {
+    /** The readiness line's fixed part for the lab's two ports. */
+    static final String READY_LINE = "forwarding between ap0 and core0";
+    /** JVM start-up on a loaded two-core machine takes seconds; this is the backstop, not the expectation. */
+    static final Duration READY_LIMIT = Duration.ofSeconds(60);
+    /** SIGTERM to exit: closing the rings and printing the summary. */
+    static final Duration STOP_LIMIT = Duration.ofSeconds(30);
+
+    private final Process process;
+    private final Path log;
+    private Stopped stopped;
+
+    /** How a bridge ended. {@code output} is everything it wrote to stderr (and stdout). */
+    record Stopped(int exitCode, String output, BridgeSummary summary) {
+        /** Asserts a clean stop: exit 0 and a summary with both ports. */
+        Stopped assertClean() {
+            assertEquals(0, exitCode, "the bridge did not exit 0 after the stop signal:\n" + output);
+            summary.counter("ap0", "rx_frames");
+            summary.counter("core0", "rx_frames");
+            return this;
+        }
+    }
+
+    private BridgeProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /**
+     * Writes {@code configYaml} to {@code <name>.yaml}, starts the bridge on it with its output
+     * in a log of its own ({@code <name>.log}, or {@code <name>-N.log} when a bridge of that
+     * name ran before), and waits for the readiness line in it.
+     *
+     * @param environment {@code NAME=value} words for {@code env(1)}, e.g. NOTIFY_SOCKET
+     */
+    static BridgeProcess start(LabFixture fixture, String name, String configYaml, List<String> environment) {
+        BridgeProcess bridge = launch(fixture, name, configYaml, environment);
+        bridge.awaitReady();
+        return bridge;
+    }
+
+    /** {@link #start} without waiting for readiness: the caller waits, for example on READY=1. */
+    static BridgeProcess launch(LabFixture fixture, String name, String configYaml, List<String> environment) {
+        Path config = fixture.write(name + ".yaml", configYaml);
+        Path log = fixture.freshPath(name, "log");
+        List<String> argv = new ArrayList<>();
+        if (!environment.isEmpty()) {
+            argv.add("env");
+            argv.addAll(environment);
+        }
+        argv.addAll(List.of(LabFixture.launcher(), "run", "-c", config.toString()));
+        Process process = fixture.lab().start(Role.BR, log, argv.toArray(String[]::new));
+        return fixture.own(new BridgeProcess(process, log));
+    }
+
+    /**
+     * Runs the bridge on {@code configYaml} to its end, for start-up failures: stdout and stderr
+     * apart. {@code wrapper} goes before the launcher (e.g. setpriv ...).
+     */
+    static CommandResult runToExit(LabFixture fixture, String name, String configYaml, String... wrapper) {
+        Path config = fixture.write(name + ".yaml", configYaml);
+        List<String> argv = new ArrayList<>(List.of(wrapper));
+        argv.addAll(List.of(LabFixture.launcher(), "run", "-c", config.toString()));
+        return fixture.lab().exec(Role.BR, READY_LIMIT, argv.toArray(String[]::new));
+    }
+
+    /** Waits for the readiness line; fails at once if the bridge exits first. */
+    void awaitReady() {
+        Await.until(READY_LIMIT, () -> "the bridge's readiness line \"" + READY_LINE + "\"; it wrote:\n" + output(),
+                () -> {
+                    if (output().contains(READY_LINE)) {
+                        return true;
+                    }
+                    if (!process.isAlive()) {
+                        fail("the bridge exited with " + process.exitValue() + " before it was ready:\n" + output());
+                    }
+                    return false;
+                });
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** CPU time the bridge's JVM has used so far, all threads (from /proc/PID/stat). */
+    Duration cpuTime() {
+        return process.toHandle().info().totalCpuDuration()
+                .orElseThrow(() -> new IllegalStateException("no CPU time for pid " + process.pid()));
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Everything the bridge has written so far. */
+    String output() {
+        try {
+            return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** SIGTERM, as systemd stops a service; waits for the exit. */
+    Stopped stop() {
+        if (stopped == null) {
+            process.destroy(); // SIGTERM
+            stopped = awaitExit("SIGTERM");
+        }
+        return stopped;
+    }
+
+    /** SIGINT, as Ctrl-C in a terminal; waits for the exit. */
+    Stopped interrupt() {
+        if (stopped == null) {
+            CommandRunner.run(List.of("kill", "-s", "INT", Long.toString(process.pid())), Duration.ofSeconds(10)).orThrow();
+            stopped = awaitExit("SIGINT");
+        }
+        return stopped;
+    }
+
+    private Stopped awaitExit(String signal) {
+        try {
+            if (!process.waitFor(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+                fail("the bridge did not exit within " + STOP_LIMIT.toSeconds() + " s of " + signal
+                        + " (killed):\n" + output());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+            fail("interrupted while waiting for the bridge to exit", e);
+        }
+        String output = output();
+        return new Stopped(process.exitValue(), output, BridgeSummary.parse(output));
+    }
+
+    /** Stops a bridge a test left running (a failed test); nothing when it has ended. */
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(STOP_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.quietbridge.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+
+import org.quietbridge.lab.CommandResult;
+import org.quietbridge.lab.Role;
+
+/**
+ * Puts crafted frames on a host's wire exactly as built: a raw {@code AF_PACKET} socket bound
+ * to the host's eth0 (protocol 0, so it receives nothing), one {@code send} per frame, in
+ * order, from one CPU. The kernel adds nothing to a raw frame: no padding, no tag handling, no
+ * checksum.
+ */
+final class FrameSender {
+    private static final String SCRIPT = """
+            import socket, sys
+            # argv: interface, file with one frame per line in hex
+            ifname, path = sys.argv[1], sys.argv[2]
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+            s.bind((ifname, 0))
+            n = 0
+            with open(path) as f:
+                for line in f:
+                    line = line.strip()
+                    if not line:
+                        continue
+                    frame = bytes.fromhex(line)
+                    sent = s.send(frame)
+                    if sent != len(frame):
+                        sys.exit("short send: %d of %d bytes" % (sent, len(frame)))
+                    n += 1
+            print(n)
+            """;
+    private static final Duration SEND_LIMIT = Duration.ofSeconds(60);
+    private static final Path TASKSET = Path.of("/usr/bin/taskset");
+
+    private final LabFixture fixture;
+    private final Path script;
+    private final AtomicInteger batches = new AtomicInteger();
+
+    FrameSender(LabFixture fixture) {
+        this.fixture = fixture;
+        this.script = fixture.write("send-frames.py", SCRIPT);
+    }
+
+    /** Sends {@code frames} out of {@code host}'s eth0, in order, and returns when all are sent. */
+    void send(Role host, List<byte[]> frames) {
+        CommandResult sent = fixture.lab().exec(host, SEND_LIMIT, command(batchFile(frames))).orThrow();
+        assertEquals(Integer.toString(frames.size()), sent.stdout().strip(), "frames the sender reports as sent");
+    }
+
+    /** Starts sending {@code frames} from {@code host} and returns at once, for traffic in both directions at a time. */
+    Process startSending(Role host, List<byte[]> frames) {
+        Path out = fixture.dir().resolve("send-" + batches.incrementAndGet() + ".out");
+        return fixture.lab().start(host, out, command(batchFile(frames)));
+    }
+
+    /**
+     * Pinned to CPU 0: veth hands a frame to the per-CPU backlog of the CPU that sends it, so a
+     * sender that migrates mid-burst could have two CPUs deliver its frames out of order.
+     */
+    private String[] command(Path batch) {
+        List<String> argv = new ArrayList<>();
+        if (Files.isExecutable(TASKSET)) {
+            argv.addAll(List.of(TASKSET.toString(), "-c", "0"));
+        }
+        argv.addAll(List.of(LabFixture.python(), script.toString(), "eth0", batch.toString()));
+        return argv.toArray(String[]::new);
+    }
+
+    private Path batchFile(List<byte[]> frames) {
+        HexFormat hex = HexFormat.of();
+        String lines = frames.stream().map(hex::formatHex).collect(Collectors.joining("\n", "", "\n"));
+        return fixture.write("frames-" + batches.incrementAndGet() + ".hex", lines);
+    }
+}

@@ -1,0 +1,26 @@
+/**
+ * End-to-end tests: the real {@code bin/quietbridge run} in a namespace lab, real traffic, and
+ * what a user would check on the wire and in the bridge's output.
+ *
+ * <ul>
+ *   <li>Run: {@code mvn -B verify -Dquietbridge.e2e=true} as root (without the property, or
+ *       without root, these tests are skipped). One class:
+ *       {@code mvn -B verify -Dquietbridge.e2e=true -pl integration-tests -am -DskipITs
+ *       -Dtest=NetbiosBroadcastFilterTest -Dsurefire.failIfNoSpecifiedTests=false} ({@code -am}
+ *       so that the bridge under test is this tree's, not whatever is in the local repository).</li>
+ *   <li>Each class builds one lab ({@link org.quietbridge.it.LabFixture}, namespaces
+ *       {@code qbit-<pid>-<name>-*}) and, where it can, runs one bridge
+ *       ({@link org.quietbridge.it.BridgeProcess}) for all its tests; tests that read the exit
+ *       summary run last ({@code @Order}). {@code @AfterAll} removes the lab, failed or not.</li>
+ *   <li>Frames are crafted ({@code FrameBuilder}), sent raw from a host
+ *       ({@link org.quietbridge.it.FrameSender}), and found again by a marker in tcpdump
+ *       captures of what each host receives ({@link org.quietbridge.it.Capture},
+ *       {@link org.quietbridge.it.Wire}).</li>
+ *   <li>Nothing waits a fixed time: every wait is for a condition with a deadline
+ *       ({@link org.quietbridge.it.Await}); that a frame did <em>not</em> cross is judged once a
+ *       barrier frame sent behind it has crossed.</li>
+ *   <li>Logs, configurations, captures and scripts stay in
+ *       {@code integration-tests/target/e2e/<name>/} for a post-mortem.</li>
+ * </ul>
+ */
+package org.quietbridge.it;
