@@ -9,7 +9,6 @@ import org.quietbridge.bridge.config.BridgeConfig;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.rules.CompiledRules;
 import org.quietbridge.rules.ConfigException;
-import org.quietbridge.rules.Mode;
 
 /**
  * Hot reload: re-reads the configuration file, validates and compiles it on the caller's
@@ -28,25 +27,26 @@ import org.quietbridge.rules.Mode;
 public final class Reloader {
     private final BridgeAgent agent;
     private final Path file;
-    private final Mode modeOverride;
+    private final boolean monitorOnly;
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private volatile String lastError = "";
     private BridgeConfig current;
 
     /**
-     * @param modeOverride the mode {@code run --monitor} forces on every reload, or null
+     * @param monitorOnly {@code run --monitor}: every reloaded configuration is made
+     *     {@link BridgeConfig#monitorOnly()}, so the flag holds across reloads
      */
-    public Reloader(BridgeAgent agent, BridgeConfig running, Path file, Mode modeOverride) {
+    public Reloader(BridgeAgent agent, BridgeConfig running, Path file, boolean monitorOnly) {
         this.agent = agent;
         this.file = file;
-        this.modeOverride = modeOverride;
+        this.monitorOnly = monitorOnly;
         this.current = running;
     }
 
     /** A reloader for a running bridge. */
-    public static Reloader of(Bridge bridge, Path file, Mode modeOverride) {
-        return new Reloader(bridge.agent(), bridge.config(), file, modeOverride);
+    public static Reloader of(Bridge bridge, Path file, boolean monitorOnly) {
+        return new Reloader(bridge.agent(), bridge.config(), file, monitorOnly);
     }
 
     /** What a reload did. */
@@ -58,8 +58,8 @@ public final class Reloader {
         CompiledRules rules;
         try {
             next = BridgeConfig.load(file);
-            if (modeOverride != null) {
-                next = next.withRuleSet(next.ruleSet().withMode(modeOverride));
+            if (monitorOnly) {
+                next = next.monitorOnly();
             }
             if (!next.ports().equals(current.ports())) {
                 return failed(file + ": the ports changed (" + String.join(", ", current.ports()) + " -> "

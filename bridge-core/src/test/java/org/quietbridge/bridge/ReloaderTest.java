@@ -90,7 +90,7 @@ class ReloaderTest {
         BridgeAgent agent = new BridgeAgent(new MemoryPort[] {p0, p1}, cfg.settings(), cfg.compileRules(),
                 System::nanoTime);
         p1.retainTransmitted(true);
-        Reloader reloader = new Reloader(agent, cfg, file, null);
+        Reloader reloader = new Reloader(agent, cfg, file, false);
         AtomicBoolean stop = new AtomicBoolean();
         Thread dataPlane = run(agent, stop);
         try {
@@ -126,7 +126,7 @@ class ReloaderTest {
         BridgeConfig cfg = BridgeConfig.load(file);
         BridgeAgent agent = new BridgeAgent(new MemoryPort[] {p0, p1}, cfg.settings(), cfg.compileRules(),
                 System::nanoTime);
-        Reloader reloader = new Reloader(agent, cfg, file, null);
+        Reloader reloader = new Reloader(agent, cfg, file, false);
         write("ports: [p0, p2]\n");
         Reloader.Result r = reloader.reload();
         assertFalse(r.ok());
@@ -140,7 +140,7 @@ class ReloaderTest {
         BridgeConfig cfg = BridgeConfig.load(file);
         BridgeAgent agent = new BridgeAgent(new MemoryPort[] {p0, p1}, cfg.settings(), cfg.compileRules(),
                 System::nanoTime);
-        Reloader reloader = new Reloader(agent, cfg, file, Mode.MONITOR);
+        Reloader reloader = new Reloader(agent, cfg, file, true);
         write(DROP_137 + "fdb: {max_entries: 2, aging: 30}\nlink_local: drop\n");
         AtomicBoolean stop = new AtomicBoolean();
         Thread dataPlane = run(agent, stop);

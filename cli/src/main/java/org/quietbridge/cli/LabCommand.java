@@ -72,7 +72,9 @@ final class LabCommand implements Runnable {
             Lab lab = Lab.create(prefix, LabOptions.defaults().withRemoveOnExit(false));
             Path smbConf;
             Path config;
+            String dashboard;
             try {
+                dashboard = lab.addManagementLink();
                 smbConf = folder.writeSambaConfig();
                 config = installation.example("lab.yaml").orElseGet(folder::writeBridgeConfig);
             } catch (RuntimeException e) {
@@ -80,11 +82,12 @@ final class LabCommand implements Runnable {
                 folder.delete();
                 throw e;
             }
-            printGuide(spec.commandLine().getOut(), lab, installation, config, smbConf);
+            printGuide(spec.commandLine().getOut(), lab, installation, config, smbConf, dashboard);
             return ExitCode.OK;
         }
 
-        private static void printGuide(PrintWriter out, Lab lab, Installation installation, Path config, Path smbConf) {
+        private static void printGuide(PrintWriter out, Lab lab, Installation installation, Path config, Path smbConf,
+                String dashboard) {
             Path cwd = Path.of("").toAbsolutePath();
             String ap = lab.namespace(Role.AP);
             String br = lab.namespace(Role.BR);
@@ -99,11 +102,22 @@ final class LabCommand implements Runnable {
                     lab.ipv4(Role.AP), lab.ipv6(Role.AP), lab.mac(Role.AP));
             out.printf("  %-" + width + "s  %-49s  the bridge's namespace: nothing crosses until a bridge runs%n", br,
                     Lab.AP_PORT + " <-> " + Lab.CORE_PORT + ", no addresses");
-            out.printf("  %-" + width + "s  eth0 %s/24 %s/64  %s  a server, as on the campus core%n%n", core, coreIp,
+            out.printf("  %-" + width + "s  eth0 %s/24 %s/64  %s  a server, as on the campus core%n", core, coreIp,
                     lab.ipv6(Role.CORE), lab.mac(Role.CORE));
+            out.printf("  %-" + width + "s  %s %s/30, to %s %s/30 on this machine: the bridge's management port%n%n",
+                    "", Lab.MANAGEMENT_PORT, Lab.MANAGEMENT_BRIDGE_ADDRESS, Lab.managementLinkName(lab.prefix()),
+                    Lab.MANAGEMENT_HOST_ADDRESS);
+            String api = Lab.MANAGEMENT_BRIDGE_ADDRESS + ":9700";
+            String shortConfig = Installation.shortest(config, cwd).toString();
             out.println("Run quietbridge in it (Ctrl-C stops it and prints its counters):");
             out.println();
-            out.println("  ip netns exec " + br + " " + quietbridge + " run -c " + Installation.shortest(config, cwd));
+            out.println("  ip netns exec " + br + " " + quietbridge + " run -c " + shortConfig + " --api " + api);
+            out.println();
+            out.println("Open its dashboard in a browser on this machine: " + dashboard);
+            out.println("Edit the rules (for example 'mode: monitor' in " + shortConfig + "), then apply them live:");
+            out.println();
+            out.println("  " + quietbridge + " reload --api " + api + "     # or: kill -HUP <its pid>");
+            out.println("  " + quietbridge + " stats --api " + api);
             out.println();
             out.println("Then, from another shell, send traffic through it:");
             out.println();

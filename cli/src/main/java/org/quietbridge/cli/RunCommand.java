@@ -11,6 +11,7 @@ import org.quietbridge.bridge.Bridge;
 import org.quietbridge.bridge.Reloader;
 import org.quietbridge.bridge.api.BridgeBackend;
 import org.quietbridge.bridge.api.ManagementServer;
+import org.quietbridge.bridge.api.ManagementSettings;
 import org.quietbridge.bridge.config.BridgeConfig;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.bridge.forward.DroppedFrames;
@@ -21,14 +22,12 @@ import org.quietbridge.bridge.forward.NlbCluster;
 import org.quietbridge.bridge.forward.NlbClusterCounter;
 import org.quietbridge.bridge.forward.NlbCounter;
 import org.quietbridge.bridge.forward.NlbMode;
-import org.quietbridge.bridge.forward.NlbSettings;
 import org.quietbridge.bridge.forward.PortCounter;
 import org.quietbridge.bridge.sys.NativeException;
 import org.quietbridge.bridge.sys.SystemdNotifier;
 import org.quietbridge.frame.Ethernet;
 import org.quietbridge.frame.Ipv4;
 import org.quietbridge.rules.CompiledRules;
-import org.quietbridge.rules.Mode;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,6 +53,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             + " containment would keep off (overrides 'mode', and 'nlb.mode: contain').")
     boolean monitor;
 
+    @Option(names = "--api", paramLabel = "HOST:PORT",
+            description = "Where the management API and dashboard listen (overrides 'api.listen'; 'off' turns it off).")
+    String apiListen;
+
     @Option(names = "--dump-dir", paramLabel = "DIR", defaultValue = "/var/tmp",
             description = "Where SIGUSR1 writes the last dropped frames as a pcap (default: ${DEFAULT-VALUE}).")
     Path dumpDir;
@@ -67,10 +70,15 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         BridgeConfig cfg = BridgeConfig.load(InputFiles.readable(config));
         if (monitor) {
-            cfg = cfg.withRuleSet(cfg.ruleSet().withMode(Mode.MONITOR));
-            NlbSettings nlb = cfg.settings().nlb();
-            if (nlb.mode() == NlbMode.CONTAIN) {
-                cfg = cfg.withSettings(cfg.settings().withNlb(nlb.withMode(NlbMode.MONITOR)));
+            cfg = cfg.monitorOnly();
+        }
+        ManagementSettings apiSettings = cfg.api();
+        if (apiListen != null) {
+            try {
+                apiSettings = apiListen.equals("off") ? null
+                        : ManagementSettings.parse(apiListen, cfg.api() == null ? null : cfg.api().token());
+            } catch (IllegalArgumentException e) {
+                throw new BadInputException("--api " + e.getMessage());
             }
         }
         Bridge bridge;
@@ -83,7 +91,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         } catch (IOException e) {
             throw new BadInputException(e.getMessage(), e);
         }
-        Reloader reloader = Reloader.of(bridge, config, monitor ? Mode.MONITOR : null);
+        Reloader reloader = Reloader.of(bridge, config, monitor);
         CountDownLatch stop = new CountDownLatch(1);
         Signals.handle("HUP", () -> Thread.ofPlatform().name("quietbridge-reload").start(() -> {
             Reloader.Result r = reloader.reload();
@@ -99,9 +107,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         ManagementServer api = null;
         try {
             bridge.start();
-            if (cfg.api() != null) {
+            if (apiSettings != null) {
                 try {
-                    api = ManagementServer.start(new BridgeBackend(bridge, Main.version(), reloader), cfg.api());
+                    api = ManagementServer.start(new BridgeBackend(bridge, Main.version(), reloader), apiSettings);
                 } catch (IOException e) {
                     throw new BadInputException("api: " + e.getMessage() + " (set api.listen, or 'api: off')", e);
                 }

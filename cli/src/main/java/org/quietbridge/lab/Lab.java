@@ -61,6 +61,12 @@ public final class Lab implements AutoCloseable {
     /** The subnet-directed broadcast address of {@link #IPV4_SUBNET}, where NetBIOS broadcasts go. */
     public static final String IPV4_BROADCAST = "10.77.0.255";
     public static final String IPV6_SUBNET = "fd00:77::/64";
+    /** The bridge's end of the management link ({@link #addManagementLink}), in its namespace. */
+    public static final String MANAGEMENT_PORT = "mgmt0";
+    /** Where the bridge's API can listen on the management link, reachable from this machine. */
+    public static final String MANAGEMENT_BRIDGE_ADDRESS = "10.77.255.2";
+    /** This machine's end of the management link. */
+    public static final String MANAGEMENT_HOST_ADDRESS = "10.77.255.1";
     /** The {@code ethtool -k} features that are off on the hosts unless {@link LabOptions#hostOffloads()}. */
     public static final List<String> HOST_OFFLOAD_FEATURES =
             List.of("tcp-segmentation-offload", "generic-segmentation-offload", "tx-checksumming");
@@ -151,6 +157,33 @@ public final class Lab implements AutoCloseable {
         if (!failures.isEmpty()) {
             throw new LabException("cannot delete namespaces of lab " + prefix + ": " + String.join("; ", failures));
         }
+    }
+
+    /**
+     * Adds a management link: a veth pair from this machine's namespace ({@code qbm-<prefix>},
+     * {@value #MANAGEMENT_HOST_ADDRESS}/30) to the bridge's ({@value #MANAGEMENT_PORT},
+     * {@value #MANAGEMENT_BRIDGE_ADDRESS}/30), so a browser here can open the bridge's dashboard,
+     * as an operator reaches an appliance's management port. It carries no bridged traffic, and it
+     * goes away with the bridge's namespace.
+     *
+     * @return the URL the dashboard will have when the bridge's API listens on the link
+     */
+    public String addManagementLink() {
+        ensureOpen();
+        String hostSide = managementLinkName(prefix);
+        ip("link", "add", hostSide, "type", "veth", "peer", "name", MANAGEMENT_PORT, "netns", namespace(Role.BR));
+        ip("addr", "add", MANAGEMENT_HOST_ADDRESS + "/30", "dev", hostSide);
+        ip("link", "set", hostSide, "up");
+        ip("-n", namespace(Role.BR), "addr", "add", MANAGEMENT_BRIDGE_ADDRESS + "/30", "dev", MANAGEMENT_PORT);
+        ip("-n", namespace(Role.BR), "link", "set", MANAGEMENT_PORT, "up");
+        ip("-n", namespace(Role.BR), "link", "set", "lo", "up");
+        return "http://" + MANAGEMENT_BRIDGE_ADDRESS + ":9700/";
+    }
+
+    /** This machine's end of a lab's management link: at most 15 characters, as Linux allows. */
+    public static String managementLinkName(String prefix) {
+        String name = "qbm-" + prefix;
+        return name.length() <= 15 ? name : "qbm-" + Integer.toHexString(prefix.hashCode());
     }
 
     /** The names of {@code prefix}'s namespaces that exist now, in {@link Role} order. */

@@ -154,7 +154,20 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
         return CompiledRules.compile(ruleSet, ports);
     }
 
-    /** The same configuration in another mode ({@code run --monitor}). */
+    /**
+     * This configuration with nothing dropped ({@code run --monitor}): the rules in monitor mode,
+     * and NLB containment, if it contains, in monitor mode too.
+     */
+    public BridgeConfig monitorOnly() {
+        BridgeConfig c = withRuleSet(ruleSet.withMode(org.quietbridge.rules.Mode.MONITOR));
+        org.quietbridge.bridge.forward.NlbSettings nlb = c.settings().nlb();
+        if (nlb.mode() == org.quietbridge.bridge.forward.NlbMode.CONTAIN) {
+            c = c.withSettings(c.settings().withNlb(nlb.withMode(org.quietbridge.bridge.forward.NlbMode.MONITOR)));
+        }
+        return c;
+    }
+
+    /** The same configuration with another rule set. */
     public BridgeConfig withRuleSet(RuleSet next) {
         return new BridgeConfig(source, ports, next, settings, api, idle, ringFrames);
     }
