@@ -82,13 +82,9 @@ public final class ForwardingTable {
         return USED | ((long) (vlan + 1) & 0x1FFF) << 48 | (mac & 0xFFFF_FFFF_FFFFL);
     }
 
-    private static int hash(long key) {
-        long h = key * 0x9E37_79B9_7F4A_7C15L;
-        return (int) (h ^ (h >>> 32));
-    }
 
     private int slotOf(long key) {
-        int i = hash(key) & mask;
+        int i = LinearProbing.hash(key) & mask;
         while (keys[i] != 0) {
             if (keys[i] == key) {
                 return i;
@@ -212,10 +208,8 @@ public final class ForwardingTable {
             if (k == 0) {
                 break;
             }
-            int home = hash(k) & mask;
-            // Move j into the hole if its home is not cyclically in (hole, j].
-            boolean homeInRange = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-            if (!homeInRange) {
+            int home = LinearProbing.hash(k) & mask;
+            if (LinearProbing.mayFill(hole, j, home)) {
                 keys[hole] = k;
                 ports[hole] = ports[j];
                 lastSeen[hole] = lastSeen[j];

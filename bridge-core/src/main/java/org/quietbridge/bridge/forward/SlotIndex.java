@@ -23,13 +23,9 @@ final class SlotIndex {
         this.values = new int[capacity];
     }
 
-    private static int hash(long key) {
-        long h = key * 0x9E37_79B9_7F4A_7C15L;
-        return (int) (h ^ (h >>> 32));
-    }
 
     private int cellOf(long key) {
-        int i = hash(key) & mask;
+        int i = LinearProbing.hash(key) & mask;
         while (keys[i] != 0) {
             if (keys[i] == key) {
                 return i;
@@ -70,10 +66,8 @@ final class SlotIndex {
             if (k == 0) {
                 break;
             }
-            int home = hash(k) & mask;
-            // Move j into the hole unless its home lies cyclically in (hole, j].
-            boolean homeInRange = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-            if (!homeInRange) {
+            int home = LinearProbing.hash(k) & mask;
+            if (LinearProbing.mayFill(hole, j, home)) {
                 keys[hole] = k;
                 values[hole] = values[j];
                 hole = j;

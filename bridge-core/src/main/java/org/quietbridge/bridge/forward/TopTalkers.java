@@ -38,16 +38,12 @@ public final class TopTalkers {
         this.minuteOf = new long[slots * MINUTES];
     }
 
-    private static int hash(long key) {
-        long h = key * 0x9E37_79B9_7F4A_7C15L;
-        return (int) (h ^ (h >>> 32));
-    }
 
     /** Counts one dropped frame from {@code mac}. Data-plane thread. */
     public void record(long mac, long nowNanos) {
         long key = USED | mac;
         long minute = nowNanos / NANOS_PER_MINUTE;
-        int i = hash(key) & mask;
+        int i = LinearProbing.hash(key) & mask;
         while (keys[i] != 0 && keys[i] != key) {
             i = (i + 1) & mask;
         }
@@ -90,9 +86,8 @@ public final class TopTalkers {
             if (k == 0) {
                 break;
             }
-            int home = hash(k) & mask;
-            boolean homeInRange = hole <= j ? (hole < home && home <= j) : (hole < home || home <= j);
-            if (!homeInRange) {
+            int home = LinearProbing.hash(k) & mask;
+            if (LinearProbing.mayFill(hole, j, home)) {
                 keys[hole] = k;
                 lastMinute[hole] = lastMinute[j];
                 System.arraycopy(counts, j * MINUTES, counts, hole * MINUTES, MINUTES);
