@@ -9,6 +9,8 @@ import org.quietbridge.rules.CompiledRules;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -22,12 +24,20 @@ final class CheckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML rule file.")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "The YAML rule file or bridge configuration (or give it without -c).")
     Path config;
+
+    @Parameters(arity = "0..1", paramLabel = "FILE", description = "The file, when -c is not given.")
+    Path positional;
 
     @Override
     public Integer call() {
-        LoadedRules loaded = LoadedRules.load(config);
+        if ((config == null) == (positional == null)) {
+            throw new ParameterException(spec.commandLine(), config == null ? "missing the file to check: -c FILE"
+                    : "give the file once: -c FILE or FILE");
+        }
+        LoadedRules loaded = LoadedRules.load(config != null ? config : positional);
         CompiledRules rules = loaded.rules();
         PrintWriter out = spec.commandLine().getOut();
         out.println(loaded.header());

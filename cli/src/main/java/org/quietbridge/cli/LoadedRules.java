@@ -21,8 +21,9 @@ import org.quietbridge.rules.RuleSetLoader;
  * {@link BadInputException} for a missing one.
  *
  * @param portNames the ports the rules were compiled for, or {@code null} when unknown
+ * @param bridgeConfig the file is a whole bridge configuration (it has {@code ports:})
  */
-record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String> portNames) {
+record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String> portNames, boolean bridgeConfig) {
 
     /** Loads and compiles {@code file} without knowing the bridge's ports. */
     static LoadedRules load(Path file) {
@@ -30,10 +31,10 @@ record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String>
         if (doc.root().isMapping() && doc.root().has("ports")) {
             // A whole bridge configuration: check the bridge's part too, and compile for its ports.
             BridgeConfig config = BridgeConfig.read(doc);
-            return new LoadedRules(file, config.ruleSet(), config.compileRules(), config.ports());
+            return new LoadedRules(file, config.ruleSet(), config.compileRules(), config.ports(), true);
         }
         RuleSet ruleSet = RuleSetLoader.read(doc, java.util.Set.of());
-        return new LoadedRules(file, ruleSet, CompiledRules.compile(ruleSet, null), null);
+        return new LoadedRules(file, ruleSet, CompiledRules.compile(ruleSet, null), null, false);
     }
 
     /**
@@ -46,7 +47,7 @@ record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String>
         if (port != null && !ports.contains(port)) {
             ports.add(port);
         }
-        return new LoadedRules(file, ruleSet, CompiledRules.compile(ruleSet, ports), List.copyOf(ports));
+        return new LoadedRules(file, ruleSet, CompiledRules.compile(ruleSet, ports), List.copyOf(ports), false);
     }
 
     /** The ports the rules name in {@code ingress}, in order of first appearance. */
@@ -76,6 +77,7 @@ record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String>
         int n = rules.size();
         return file + ": " + n + (n == 1 ? " rule" : " rules") + ", mode " + rules.mode().word()
                 + ", subnets " + (subnets.length() == 0 ? "none" : subnets.toString())
-                + (ruleSet.defaultRules() ? ", default rules (the file has no 'rules:')" : "");
+                + (ruleSet.defaultRules() ? ", default rules (the file has no 'rules:')" : "")
+                + (bridgeConfig ? ", ports " + String.join(", ", portNames) : "");
     }
 }

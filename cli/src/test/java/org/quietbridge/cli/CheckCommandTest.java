@@ -120,11 +120,32 @@ class CheckCommandTest {
     }
 
     @Test
-    void reportsAMissingOptionAsAOneLineUsageErrorWithExitTwo() {
+    void reportsAMissingFileAsAOneLineUsageErrorWithExitTwo() {
         CommandRun run = CommandRun.of("check");
         assertEquals(ExitCode.BAD_INPUT, run.exitCode());
-        assertEquals("quietbridge: Missing required option: '--config=FILE' (see 'quietbridge check --help')"
+        assertEquals("quietbridge: missing the file to check: -c FILE (see 'quietbridge check --help')"
                 + System.lineSeparator(), run.err());
+    }
+
+    @Test
+    void takesTheFileWithOrWithoutDashC() {
+        Path example = CommandRun.repositoryRoot().resolve("examples").resolve("netbios-default.yaml");
+        CommandRun plain = CommandRun.of("check", example.toString());
+        CommandRun dashed = CommandRun.of("check", "-c", example.toString());
+        assertEquals(ExitCode.OK, plain.exitCode());
+        assertEquals(dashed.out(), plain.out());
+        CommandRun both = CommandRun.of("check", "-c", example.toString(), example.toString());
+        assertEquals(ExitCode.BAD_INPUT, both.exitCode());
+        assertEquals("quietbridge: give the file once: -c FILE or FILE (see 'quietbridge check --help')"
+                + System.lineSeparator(), both.err());
+    }
+
+    @Test
+    void aBridgeConfigurationIsCheckedWholeAndNamesItsPorts() {
+        CommandRun run = CommandRun.of("check", CommandRun.repositoryRoot().resolve("examples").resolve("two-port.yaml").toString());
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith(CommandRun.repositoryRoot().resolve("examples").resolve("two-port.yaml") + ": 2 rules, mode enforce, subnets none,"
+                + " default rules (the file has no 'rules:'), ports eth1, eth2"), run.out());
     }
 
     @Test
