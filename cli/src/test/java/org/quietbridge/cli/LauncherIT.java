@@ -126,7 +126,7 @@ class LauncherIT {
         Result r = run(dir, Map.of("JAVA_HOME", thisJdk.toString()), copy, "--version");
         assertEquals(2, r.exitCode());
         assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().contains("mvn -q -DskipTests install"), r.err());
+        assertTrue(r.err().contains("mvn -q -DskipTests package"), r.err());
         assertTrue(r.err().startsWith("quietbridge: " + dir.toRealPath().resolve("checkout/cli/target/quietbridge.jar")),
                 r.err());
     }
