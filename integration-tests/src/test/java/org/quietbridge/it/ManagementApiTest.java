@@ -308,6 +308,33 @@ class ManagementApiTest {
         assertEquals(1.0, ManagementApi.sample(api.metrics(), "quietbridge_reloads_total"));
     }
 
+    /**
+     * The same cluster IP on a second VLAN is a second cluster (README: learned per cluster IP and
+     * VLAN): /api/nlb tells the two apart, and /metrics stays valid, with one series per cluster.
+     * Runs after the others: it adds a cluster.
+     */
+    @Test
+    @Order(3)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void theSameClusterIpOnTwoVlansIsTwoClustersInNlbAndInMetrics() {
+        wire.sendAndSettle(Role.CORE, List.of(FrameBuilder.ethernet().src(MEMBER_MAC).vlan(0x8100, 10)
+                .nlbGratuitousArp(CLUSTER_IP).build()));
+        Map<String, Object> n = api.json("/api/nlb");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> clusters = (List<Map<String, Object>>) n.get("clusters");
+        assertEquals(2, clusters.size(), n.toString());
+        assertEquals(2, clusters.stream().map(c -> c.get("vlan")).distinct().count(),
+                "the two clusters differ by VLAN: " + n);
+
+        ManagementApi.Response r = api.get("/metrics");
+        assertEquals(200, r.status(), "GET /metrics with a cluster IP on two VLANs: " + r.body());
+        Map<String, PrometheusText.Family> m = api.metrics();
+        assertEquals(CONTAINED, ManagementApi.sample(m, "quietbridge_nlb_cluster_frames_total", "cluster", CLUSTER_IP,
+                "vlan", "", "outcome", "contained"));
+        assertEquals(0.0, ManagementApi.sample(m, "quietbridge_nlb_cluster_frames_total", "cluster", CLUSTER_IP,
+                "vlan", "10", "outcome", "contained"));
+    }
+
     /** A JSON array of objects with a "name", keyed by it, in order. */
     @SuppressWarnings("unchecked")
     private static Map<String, Map<String, Object>> byName(Object array) {
