@@ -190,9 +190,12 @@ class ManagementApiTest {
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void nlbShowsTheClusterContainedOnTheCoreSide() {
         Map<String, Object> n = api.json("/api/nlb");
-        assertEquals(List.of(Map.of("cluster_ip", CLUSTER_IP, "mac", CLUSTER_MAC, "mode", "unicast",
-                "member_ports", List.of("core0"), "static", false, "contained", (long) CONTAINED,
-                "forwarded", (long) FORWARDED, "flooded_unknown", 0L, "moves", 0L)), n.get("clusters"), n.toString());
+        Map<String, Object> cluster = new LinkedHashMap<>();
+        cluster.put("cluster_ip", CLUSTER_IP);
+        cluster.put("vlan", null);
+        cluster.putAll(Map.of("mac", CLUSTER_MAC, "mode", "unicast", "member_ports", List.of("core0"), "static", false,
+                "contained", (long) CONTAINED, "forwarded", (long) FORWARDED, "flooded_unknown", 0L, "moves", 0L));
+        assertEquals(List.of(cluster), n.get("clusters"), n.toString());
     }
 
     @Test
@@ -226,10 +229,11 @@ class ManagementApiTest {
         assertEquals(CONTAINED, ManagementApi.sample(m, "quietbridge_port_dropped_frames_total", "port", "core0",
                 "reason", "nlb_contained"));
         assertEquals(CONTAINED, ManagementApi.sample(m, "quietbridge_nlb_cluster_frames_total", "cluster", CLUSTER_IP,
-                "outcome", "contained"));
+                "vlan", "", "outcome", "contained"));
         assertEquals(FORWARDED, ManagementApi.sample(m, "quietbridge_nlb_cluster_frames_total", "cluster", CLUSTER_IP,
-                "outcome", "forwarded"));
-        assertEquals(1.0, ManagementApi.sample(m, "quietbridge_nlb_cluster_member_ports", "cluster", CLUSTER_IP));
+                "vlan", "", "outcome", "forwarded"));
+        assertEquals(1.0, ManagementApi.sample(m, "quietbridge_nlb_cluster_member_ports", "cluster", CLUSTER_IP,
+                "vlan", ""));
         Map<String, Object> status = api.json("/api/status");
         assertEquals(1.0, ManagementApi.sample(m, "quietbridge_build_info", "version", (String) status.get("version")));
         assertEquals(1.0, ManagementApi.sample(m, "quietbridge_rules_info", "mode", "enforce", "digest",
