@@ -255,6 +255,34 @@ class StatsAndReloadCommandsTest {
         }
     }
 
+    /**
+     * The API reads its token once, at start. A reload of a file whose {@code api:} section
+     * changed (here: a rotated token) must say that it needs a restart and change nothing, as a
+     * changed port set does; it must not answer "reloaded" while the old token stays the one that
+     * works.
+     */
+    @Test
+    @Order(6)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aReloadThatChangesTheApiTokenSaysItNeedsARestartAndChangesNothing() {
+        String rotated = "rotated-" + TOKEN;
+        fixture.write(bridge.config().getFileName().toString(), ProbeRules.b("api: {token: " + rotated + "}\n"));
+        long failures = (Long) api.json("/api/counters").get("reload_failures");
+
+        CommandResult r = fixture.quietbridge(List.of("-u", "QUIETBRIDGE_TOKEN"), "reload", "--api", "127.0.0.1:9700",
+                "--token", TOKEN);
+        assertEquals(2, r.exitCode(), "a reload that would change the API's token: " + r.stdout() + r.stderr());
+        List<String> lines = r.stderr().lines().toList();
+        assertEquals(1, lines.size(), r.stderr());
+        assertTrue(lines.getFirst().startsWith("quietbridge: reload refused, the running configuration stays: "
+                + bridge.config() + ": ") && lines.getFirst().contains("restart"), lines.getFirst());
+        assertTrue(!lines.getFirst().contains(rotated), "the message does not show the token: " + lines.getFirst());
+        assertEquals(failures + 1, api.json("/api/counters").get("reload_failures"));
+        probe(false); // the rules of the refused file (B) are not in force either
+        api.request("POST", "/api/reload", null, "Authorization: Bearer " + rotated)
+                .expectError(401, "unauthorized", "the rotated token before a restart");
+    }
+
     /** Sends a probe and a barrier; asserts the probe was dropped when {@code dropped} (set B in force), else crossed. */
     private static void probe(boolean droppedByB) {
         byte[] marker = Marker.of("cmd-probe-" + ++probes);
