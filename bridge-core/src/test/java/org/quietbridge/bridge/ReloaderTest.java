@@ -135,6 +135,28 @@ class ReloaderTest {
     }
 
     @Test
+    void refusesAChangedApiSectionWithoutShowingTheTokenAndChangesNothing() throws Exception {
+        Path file = write(DROP_137 + "api: {token: first-token}\n");
+        BridgeConfig cfg = BridgeConfig.load(file);
+        BridgeAgent agent = new BridgeAgent(new MemoryPort[] {p0, p1}, cfg.settings(), cfg.compileRules(),
+                System::nanoTime);
+        Reloader reloader = new Reloader(agent, cfg, file, null);
+        for (String api : List.of("api: {token: second-token}\n", "api: {listen: 127.0.0.1:9701, token: first-token}\n",
+                "api: off\n")) {
+            write(DROP_138 + api);
+            Reloader.Result r = reloader.reload();
+            assertFalse(r.ok(), api);
+            assertTrue(r.message().contains("the api section changed") && r.message().contains("needs a restart"),
+                    r.message());
+            assertFalse(r.message().contains("first-token") || r.message().contains("second-token"), r.message());
+            assertEquals("no-137", agent.rules().name(0), "nothing was reloaded");
+        }
+        assertEquals(3, reloader.failures());
+        write(DROP_138 + "api: {token: first-token}\n");
+        assertTrue(reloader.reload().ok(), "the same api section reloads");
+    }
+
+    @Test
     void appliesFdbAndLinkLocalSettingsAndTheMonitorOverride() throws Exception {
         Path file = write(DROP_137);
         BridgeConfig cfg = BridgeConfig.load(file);
