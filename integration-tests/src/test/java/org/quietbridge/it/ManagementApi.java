@@ -33,17 +33,25 @@ final class ManagementApi {
 
     private static final String SCRIPT = """
             import http.client, json, sys
-            # argv: method, target, body file ("" for none), then "Name: value" headers
-            method, target, body_file = sys.argv[1], sys.argv[2], sys.argv[3]
-            headers = dict(h.split(": ", 1) for h in sys.argv[4:])
-            body = open(body_file, "rb").read() if body_file else None
-            c = http.client.HTTPConnection("%s", %d, timeout=30)
-            c.request(method, target, body=body, headers=headers)
-            r = c.getresponse()
-            data = r.read()
-            print(json.dumps({"status": r.status,
-                              "headers": {k.lower(): v for k, v in r.getheaders()},
-                              "body": data.decode("utf-8", "replace")}))
+            # argv: requests separated by "--next", each: method, target, body file ("" for none),
+            # then "Name: value" headers. One JSON answer per line, in order, made back to back.
+            words, requests = sys.argv[1:], [[]]
+            for w in words:
+                if w == "--next":
+                    requests.append([])
+                else:
+                    requests[-1].append(w)
+            for method, target, body_file, *header_words in requests:
+                headers = dict(h.split(": ", 1) for h in header_words)
+                body = open(body_file, "rb").read() if body_file else None
+                c = http.client.HTTPConnection("%s", %d, timeout=30)
+                c.request(method, target, body=body, headers=headers)
+                r = c.getresponse()
+                data = r.read()
+                c.close()
+                print(json.dumps({"status": r.status,
+                                  "headers": {k.lower(): v for k, v in r.getheaders()},
+                                  "body": data.decode("utf-8", "replace")}))
             """.formatted(HOST, PORT);
     private static final Duration REQUEST_LIMIT = Duration.ofSeconds(45);
 
@@ -115,26 +123,57 @@ final class ManagementApi {
      * Python adds Host, Accept-Encoding: identity and, with a body, Content-Length.
      */
     Response request(String method, String target, byte[] body, String... headers) {
-        List<String> argv = new ArrayList<>(List.of(LabFixture.python(), script.toString(), method, target));
-        if (body == null) {
-            argv.add("");
-        } else {
-            Path file = fixture.freshPath("api-body", "bin");
-            try {
-                Files.write(file, body);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        List<String> words = new ArrayList<>(List.of(method, target, bodyFile(body)));
+        words.addAll(List.of(headers));
+        return exchange(words).getFirst();
+    }
+
+    /**
+     * Bodiless requests ("METHOD target" and then "Name: value" headers, one array each) made back
+     * to back by one process, a fresh connection each: the second follows the first's answer
+     * within a millisecond, as a script's would.
+     */
+    List<Response> backToBack(List<List<String>> requests) {
+        List<String> words = new ArrayList<>();
+        for (List<String> r : requests) {
+            if (!words.isEmpty()) {
+                words.add("--next");
             }
-            argv.add(file.toString());
+            String[] methodAndTarget = r.getFirst().split(" ", 2);
+            words.addAll(List.of(methodAndTarget[0], methodAndTarget[1], ""));
+            words.addAll(r.subList(1, r.size()));
         }
-        argv.addAll(List.of(headers));
+        return exchange(words);
+    }
+
+    private List<Response> exchange(List<String> words) {
+        List<String> argv = new ArrayList<>(List.of(LabFixture.python(), script.toString()));
+        argv.addAll(words);
         CommandResult r = fixture.lab().exec(Role.BR, REQUEST_LIMIT, argv.toArray(String[]::new)).orThrow();
-        Map<String, Object> answer = StrictJson.object(r.stdout().strip());
-        Map<String, String> responseHeaders = new LinkedHashMap<>();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> raw = (Map<String, Object>) answer.get("headers");
-        raw.forEach((k, v) -> responseHeaders.put(k, (String) v));
-        return new Response(((Long) answer.get("status")).intValue(), responseHeaders, (String) answer.get("body"));
+        List<Response> out = new ArrayList<>();
+        for (String line : r.stdout().strip().split("\n")) {
+            Map<String, Object> answer = StrictJson.object(line);
+            Map<String, String> responseHeaders = new LinkedHashMap<>();
+            @SuppressWarnings("unchecked")
+            Map<String, Object> raw = (Map<String, Object>) answer.get("headers");
+            raw.forEach((k, v) -> responseHeaders.put(k, (String) v));
+            out.add(new Response(((Long) answer.get("status")).intValue(), responseHeaders,
+                    (String) answer.get("body")));
+        }
+        return out;
+    }
+
+    private String bodyFile(byte[] body) {
+        if (body == null) {
+            return "";
+        }
+        Path file = fixture.freshPath("api-body", "bin");
+        try {
+            Files.write(file, body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file.toString();
     }
 
     /** The value of the one sample of {@code name} with exactly {@code labels} ("k", "v", ...); fails when absent. */
