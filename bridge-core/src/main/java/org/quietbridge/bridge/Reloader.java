@@ -102,6 +102,10 @@ public final class Reloader {
                 return failed("the data plane did not take the new settings in 5 s: " + e);
             }
         }
+        // Readers (the API, /metrics) see the published set at once, the data plane only from its
+        // next round, when it carries the hits over exactly. Carrying them over here too keeps the
+        // counters from reading 0 in between: to Prometheus a counter that goes back is a reset.
+        rules.carryOverHits(agent.rules());
         agent.publishRules(rules);
         current = next;
         reloads.incrementAndGet();
