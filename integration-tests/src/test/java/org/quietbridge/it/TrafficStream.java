@@ -23,7 +23,6 @@ import java.util.stream.Collectors;
 import org.quietbridge.capture.CaptureFormatException;
 import org.quietbridge.capture.CaptureReader;
 import org.quietbridge.frame.testing.FrameBuilder;
-import org.quietbridge.lab.Role;
 
 /**
  * Steady background traffic from one host, paced: numbered unicast UDP frames to the other host
