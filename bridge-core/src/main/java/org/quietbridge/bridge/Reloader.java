@@ -1,10 +1,14 @@
 package org.quietbridge.bridge;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.quietbridge.bridge.api.ManagementSettings;
 import org.quietbridge.bridge.config.BridgeConfig;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.rules.CompiledRules;
@@ -18,8 +22,11 @@ import org.quietbridge.rules.ConfigException;
  *
  * <p>A broken file changes nothing: the running rules stay, and the error
  * ({@code file:line:column: message}) is returned and counted. Rules, mode, FDB limits and
- * aging, static MACs and link-local handling change live; a different port set needs a
- * restart, and the reload says so (and changes nothing).
+ * aging, static MACs and link-local handling change live; a different port set, ring size or
+ * {@code api:} section (listen address, token) needs a restart, and the reload says so (and
+ * changes nothing): the management server reads its address and token once, when it starts, and
+ * a reload that answered "reloaded" would leave an operator who rotated a token believing the
+ * old one no longer works.
  *
  * <p>SIGHUP, {@code POST /api/reload} and {@code quietbridge reload} all end here; calls are
  * serialised.
@@ -70,6 +77,10 @@ public final class Reloader {
                 return failed(file + ": ring.frames changed (" + current.ringFrames() + " -> " + next.ringFrames()
                         + "); ring sizes need a restart, nothing was reloaded");
             }
+            if (!Objects.equals(next.api(), current.api())) {
+                return failed(file + ": the api section changed (" + apiChange(current.api(), next.api())
+                        + "); the management API needs a restart for that, nothing was reloaded");
+            }
             rules = next.compileRules();
         } catch (ConfigException e) {
             return failed(e.getMessage());
@@ -91,6 +102,10 @@ public final class Reloader {
                 return failed("the data plane did not take the new settings in 5 s: " + e);
             }
         }
+        // Readers (the API, /metrics) see the published set at once, the data plane only from its
+        // next round, when it carries the hits over exactly. Carrying them over here too keeps the
+        // counters from reading 0 in between: to Prometheus a counter that goes back is a reset.
+        rules.carryOverHits(agent.rules());
         agent.publishRules(rules);
         current = next;
         reloads.incrementAndGet();
@@ -98,6 +113,24 @@ public final class Reloader {
         int n = rules.size();
         return new Result(true, file + ": reloaded, " + n + (n == 1 ? " rule" : " rules") + ", mode "
                 + rules.mode().word() + ", digest " + rules.digest().substring(0, 12));
+    }
+
+    /** Which part of {@code api:} changed, without showing a token. */
+    private static String apiChange(ManagementSettings was, ManagementSettings now) {
+        if (was == null || now == null) {
+            return was == null ? "it was off" : "it is off now";
+        }
+        List<String> parts = new ArrayList<>();
+        if (!was.host().equals(now.host()) || was.port() != now.port()) {
+            parts.add("listen");
+        }
+        if (!Objects.equals(was.token(), now.token())) {
+            parts.add("token");
+        }
+        if (was.maxBodyBytes() != now.maxBodyBytes()) {
+            parts.add("body limit");
+        }
+        return String.join(", ", parts);
     }
 
     private Result failed(String message) {

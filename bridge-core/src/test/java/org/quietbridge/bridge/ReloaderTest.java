@@ -120,6 +120,28 @@ class ReloaderTest {
         }
     }
 
+    /** No data-plane round between the reload and the read: the hits are there already. */
+    @Test
+    void hitsOfSameNamedRulesAreVisibleAsSoonAsTheReloadAnswers() throws Exception {
+        Path file = write(DROP_137);
+        BridgeConfig cfg = BridgeConfig.load(file);
+        BridgeAgent agent = new BridgeAgent(new MemoryPort[] {p0, p1}, cfg.settings(), cfg.compileRules(),
+                System::nanoTime);
+        p0.inject(broadcastTo(137));
+        p0.inject(broadcastTo(137));
+        agent.doWork();
+        assertEquals(2, agent.rules().hits(0));
+
+        write(DROP_138);
+        assertTrue(new Reloader(agent, cfg, file, null).reload().ok());
+        assertEquals("no-137", agent.rules().name(1));
+        assertEquals(2, agent.rules().hits(1), "carried over before the data plane's next round");
+        assertEquals(0, agent.rules().hits(0), "a new name starts at 0");
+        p0.inject(broadcastTo(137));
+        agent.doWork();
+        assertEquals(3, agent.rules().hits(1), "and counted on exactly after the swap");
+    }
+
     @Test
     void refusesAChangedPortSetAndChangesNothing() throws Exception {
         Path file = write(DROP_137);
@@ -132,6 +154,28 @@ class ReloaderTest {
         assertFalse(r.ok());
         assertTrue(r.message().contains("changing the port set needs a restart"), r.message());
         assertEquals("no-137", agent.rules().name(0));
+    }
+
+    @Test
+    void refusesAChangedApiSectionWithoutShowingTheTokenAndChangesNothing() throws Exception {
+        Path file = write(DROP_137 + "api: {token: first-token}\n");
+        BridgeConfig cfg = BridgeConfig.load(file);
+        BridgeAgent agent = new BridgeAgent(new MemoryPort[] {p0, p1}, cfg.settings(), cfg.compileRules(),
+                System::nanoTime);
+        Reloader reloader = new Reloader(agent, cfg, file, null);
+        for (String api : List.of("api: {token: second-token}\n", "api: {listen: 127.0.0.1:9701, token: first-token}\n",
+                "api: off\n")) {
+            write(DROP_138 + api);
+            Reloader.Result r = reloader.reload();
+            assertFalse(r.ok(), api);
+            assertTrue(r.message().contains("the api section changed") && r.message().contains("needs a restart"),
+                    r.message());
+            assertFalse(r.message().contains("first-token") || r.message().contains("second-token"), r.message());
+            assertEquals("no-137", agent.rules().name(0), "nothing was reloaded");
+        }
+        assertEquals(3, reloader.failures());
+        write(DROP_138 + "api: {token: first-token}\n");
+        assertTrue(reloader.reload().ok(), "the same api section reloads");
     }
 
     @Test

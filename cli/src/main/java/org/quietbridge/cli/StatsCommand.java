@@ -70,8 +70,8 @@ final class StatsCommand implements Callable<Integer> {
         List<Map<String, Object>> clusters = (List<Map<String, Object>>) nlb.get("clusters");
         if (clusters != null) {
             for (Map<String, Object> c : clusters) {
-                out.printf(Locale.ROOT, "nlb %s %s on %s: contained %d, forwarded %d, flooded while unknown %d%n",
-                        c.get("cluster_ip"), c.get("mac"), String.join(",", (List<String>) c.get("member_ports")),
+                out.printf(Locale.ROOT, "nlb %s%s %s on %s: contained %d, forwarded %d, flooded while unknown %d%n",
+                        c.get("cluster_ip"), c.get("vlan") == null ? "" : " vlan " + c.get("vlan"), c.get("mac"), String.join(",", (List<String>) c.get("member_ports")),
                         number(c.get("contained")), number(c.get("forwarded")), number(c.get("flooded_unknown")));
             }
         }

@@ -31,8 +31,12 @@ final class BridgeProcess implements AutoCloseable {
     /** SIGTERM to exit: closing the rings and printing the summary. */
     static final Duration STOP_LIMIT = Duration.ofSeconds(30);
 
+    /** The line {@code run} prints once the management API listens (the lab's default address). */
+    static final String API_LINE = "dashboard and API on http://127.0.0.1:9700/";
+
     private final Process process;
     private final Path log;
+    private final Path config;
     private Stopped stopped;
 
     /** How a bridge ended. {@code output} is everything it wrote to stderr (and stdout). */
@@ -46,9 +50,10 @@ final class BridgeProcess implements AutoCloseable {
         }
     }
 
-    private BridgeProcess(Process process, Path log) {
+    private BridgeProcess(Process process, Path log, Path config) {
         this.process = process;
         this.log = log;
+        this.config = config;
     }
 
     /**
@@ -64,8 +69,26 @@ final class BridgeProcess implements AutoCloseable {
         return bridge;
     }
 
+    /**
+     * {@link #start} with more words for {@code run} after {@code -c FILE} (e.g. {@code --dump-dir
+     * DIR}), waiting also for the management API's line: a test that talks to the API starts
+     * with it listening.
+     */
+    static BridgeProcess startWithApi(LabFixture fixture, String name, String configYaml, String... runArguments) {
+        BridgeProcess bridge = launch(fixture, name, configYaml, List.of(), List.of(runArguments));
+        bridge.awaitReady();
+        Await.until(READY_LIMIT, () -> "the bridge's line \"" + API_LINE + "\"; it wrote:\n" + bridge.output(),
+                () -> bridge.output().contains(API_LINE));
+        return bridge;
+    }
+
     /** {@link #start} without waiting for readiness: the caller waits, for example on READY=1. */
     static BridgeProcess launch(LabFixture fixture, String name, String configYaml, List<String> environment) {
+        return launch(fixture, name, configYaml, environment, List.of());
+    }
+
+    private static BridgeProcess launch(LabFixture fixture, String name, String configYaml, List<String> environment,
+            List<String> runArguments) {
         Path config = fixture.write(name + ".yaml", configYaml);
         Path log = fixture.freshPath(name, "log");
         List<String> argv = new ArrayList<>();
@@ -74,8 +97,9 @@ final class BridgeProcess implements AutoCloseable {
             argv.addAll(environment);
         }
         argv.addAll(List.of(LabFixture.launcher(), "run", "-c", config.toString()));
+        argv.addAll(runArguments);
         Process process = fixture.lab().start(Role.BR, log, argv.toArray(String[]::new));
-        return fixture.own(new BridgeProcess(process, log));
+        return fixture.own(new BridgeProcess(process, log, config));
     }
 
     /**
@@ -103,8 +127,19 @@ final class BridgeProcess implements AutoCloseable {
                 });
     }
 
+    /** The bridge's JVM: {@code ip netns exec} and the launcher both exec, so this is java itself. */
     long pid() {
         return process.pid();
+    }
+
+    /** The configuration file it runs on (a reload re-reads it). */
+    Path config() {
+        return config;
+    }
+
+    /** Sends {@code signal} ("HUP", "USR1") to the bridge, as {@code systemctl reload} or an operator's kill does. */
+    void signal(String signal) {
+        CommandRunner.run(List.of("kill", "-s", signal, Long.toString(process.pid())), Duration.ofSeconds(10)).orThrow();
     }
 
     /** CPU time the bridge's JVM has used so far, all threads (from /proc/PID/stat). */

@@ -13,6 +13,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.quietbridge.capture.CaptureFormatException;
 import org.quietbridge.capture.CaptureReader;
@@ -51,11 +53,25 @@ final class Capture implements AutoCloseable {
 
     /** Starts tcpdump on {@code host}'s eth0 and waits until it listens. */
     static Capture start(LabFixture fixture, Role host, String name) {
+        return start(fixture, host, name, null);
+    }
+
+    /**
+     * {@link #start(LabFixture, Role, String)} keeping only the frames that match a pcap-filter(7)
+     * {@code filter} (null: all), with an 8 MiB kernel buffer: a test that streams thousands of
+     * frames per second keeps that stream in a capture of its own, so that waiting for one marker
+     * does not re-read the whole stream every time.
+     */
+    static Capture start(LabFixture fixture, Role host, String name, String filter) {
         Path pcap = fixture.freshPath(name, "pcap");
         String base = pcap.getFileName().toString().replaceFirst("\\.pcap$", "");
         Path log = pcap.resolveSibling(base + ".tcpdump.log");
-        Process tcpdump = fixture.lab().start(host, log, "tcpdump", "-i", "eth0", "-Q", "in", "-U", "--immediate-mode",
-                "-s", "0", "-n", "-Z", "root", "-w", pcap.toString());
+        List<String> argv = new ArrayList<>(List.of("tcpdump", "-i", "eth0", "-Q", "in", "-U", "--immediate-mode",
+                "-s", "0", "-n", "-Z", "root", "-w", pcap.toString()));
+        if (filter != null) {
+            argv.addAll(List.of("-B", "8192", filter));
+        }
+        Process tcpdump = fixture.lab().start(host, log, argv.toArray(String[]::new));
         Capture capture = new Capture(host, tcpdump, pcap, log);
         Await.until(LISTEN_LIMIT, () -> "tcpdump on " + host + " to listen: " + capture.log(), () -> {
             if (!tcpdump.isAlive()) {
@@ -137,7 +153,24 @@ final class Capture implements AutoCloseable {
         }, () -> Arrays.stream(countEach(markers)).allMatch(c -> c > 0));
     }
 
-    private String log() {
+    /** The pcap file tcpdump writes. */
+    Path pcap() {
+        return pcap;
+    }
+
+    /**
+     * How many frames tcpdump itself lost ("N packets dropped by kernel", printed when it stops),
+     * or -1 while it runs: a frame missing from a capture is the bridge's loss only when this is 0.
+     */
+    long droppedByTcpdump() {
+        if (tcpdump.isAlive()) {
+            return -1;
+        }
+        Matcher m = Pattern.compile("(\\d+) packets? dropped by kernel").matcher(log());
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    String log() {
         try {
             return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8).strip() : "";
         } catch (IOException e) {

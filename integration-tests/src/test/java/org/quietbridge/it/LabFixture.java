@@ -123,6 +123,22 @@ final class LabFixture implements AutoCloseable {
         return lab.exec(role, argv).orThrow();
     }
 
+    /**
+     * Runs {@code bin/quietbridge ARGS} in the bridge namespace to its end, whatever its exit
+     * status (the caller judges it). {@code environment} words ({@code NAME=value}) go to
+     * {@code env(1)} first.
+     */
+    CommandResult quietbridge(List<String> environment, String... args) {
+        List<String> argv = new ArrayList<>();
+        if (!environment.isEmpty()) {
+            argv.add("env");
+            argv.addAll(environment);
+        }
+        argv.add(launcher());
+        argv.addAll(List.of(args));
+        return lab.exec(Role.BR, BridgeProcess.READY_LIMIT, argv.toArray(String[]::new));
+    }
+
     /** Starts {@code quietbridge run} in the bridge namespace and waits until it forwards. */
     BridgeProcess startBridge(String name, String configYaml) {
         return BridgeProcess.start(this, name, configYaml, List.of());
@@ -131,6 +147,13 @@ final class LabFixture implements AutoCloseable {
     /** Starts a capture of what {@code host}'s eth0 receives; {@link #close()} stops it if the test does not. */
     Capture capture(Role host, String name) {
         Capture capture = Capture.start(this, host, name);
+        owned.add(capture);
+        return capture;
+    }
+
+    /** {@link #capture(Role, String)} of only the frames that match a pcap-filter(7) expression. */
+    Capture capture(Role host, String name, String filter) {
+        Capture capture = Capture.start(this, host, name, filter);
         owned.add(capture);
         return capture;
     }

@@ -47,6 +47,11 @@ final class Wire {
         return new Wire(fixture, fixture.capture(Role.AP, "ap"), fixture.capture(Role.CORE, "core"));
     }
 
+    /** Starts captures on both hosts of only the frames that match {@code filter} (pcap-filter(7)). */
+    static Wire open(LabFixture fixture, String filter) {
+        return new Wire(fixture, fixture.capture(Role.AP, "ap", filter), fixture.capture(Role.CORE, "core", filter));
+    }
+
     Capture capture(Role host) {
         return host == Role.AP ? ap : core;
     }

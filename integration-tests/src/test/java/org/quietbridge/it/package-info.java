@@ -16,6 +16,11 @@
  *       ({@link org.quietbridge.it.FrameSender}), and found again by a marker in tcpdump
  *       captures of what each host receives ({@link org.quietbridge.it.Capture},
  *       {@link org.quietbridge.it.Wire}).</li>
+ *   <li>The running bridge's management API (127.0.0.1:9700 inside the bridge namespace) is
+ *       reached from there too ({@link org.quietbridge.it.ManagementApi}, Python's http.client
+ *       under {@code ip netns exec}), and so are {@code quietbridge stats|reload} and headless
+ *       Chromium; steady background load is a paced stream of numbered frames
+ *       ({@link org.quietbridge.it.TrafficStream}) whose every number is checked in a capture.</li>
  *   <li>Nothing waits a fixed time: every wait is for a condition with a deadline
  *       ({@link org.quietbridge.it.Await}); that a frame did <em>not</em> cross is judged once a
  *       barrier frame sent behind it has crossed.</li>

@@ -200,7 +200,7 @@ public class BridgeBackend implements ManagementBackend {
                     members.add(agent.portName(p));
                 }
             }
-            out.add(new NlbClusterInfo(Ipv4.format(c.ip()), Ethernet.formatMac(c.mac()),
+            out.add(new NlbClusterInfo(Ipv4.format(c.ip()), c.vlan(), Ethernet.formatMac(c.mac()),
                     NlbMac.of(c.mac()).name().toLowerCase(java.util.Locale.ROOT), members, c.isStatic(), c.contained(),
                     c.forwarded(), c.floodedUnknown(), c.moves()));
         }

@@ -239,28 +239,37 @@ final class BridgeMetrics {
         CounterWithCallback.builder().name(PREFIX + "nlb_cluster_frames_total")
                 .help("frames for each NLB cluster by outcome: contained (kept off ports where the cluster"
                         + " does not live), forwarded (to member ports), flooded_unknown (no member port known yet)")
-                .labelNames("cluster", "outcome")
+                .labelNames("cluster", "vlan", "outcome")
                 .callback(cb -> {
                     for (NlbClusterInfo n : nlb) {
-                        cb.call(n.contained(), n.clusterIp(), "contained");
-                        cb.call(n.forwarded(), n.clusterIp(), "forwarded");
-                        cb.call(n.floodedUnknown(), n.clusterIp(), "flooded_unknown");
+                        cb.call(n.contained(), n.clusterIp(), vlanLabel(n), "contained");
+                        cb.call(n.forwarded(), n.clusterIp(), vlanLabel(n), "forwarded");
+                        cb.call(n.floodedUnknown(), n.clusterIp(), vlanLabel(n), "flooded_unknown");
                     }
                 }).register(registry);
         CounterWithCallback.builder().name(PREFIX + "nlb_cluster_moves_total")
-                .help("times each NLB cluster's learned location changed").labelNames("cluster")
+                .help("times each NLB cluster's learned location changed").labelNames("cluster", "vlan")
                 .callback(cb -> {
                     for (NlbClusterInfo n : nlb) {
-                        cb.call(n.moves(), n.clusterIp());
+                        cb.call(n.moves(), n.clusterIp(), vlanLabel(n));
                     }
                 }).register(registry);
         GaugeWithCallback.builder().name(PREFIX + "nlb_cluster_member_ports")
-                .help("ports each NLB cluster lives on now").labelNames("cluster")
+                .help("ports each NLB cluster lives on now").labelNames("cluster", "vlan")
                 .callback(cb -> {
                     for (NlbClusterInfo n : nlb) {
-                        cb.call(n.memberPorts().size(), n.clusterIp());
+                        cb.call(n.memberPorts().size(), n.clusterIp(), vlanLabel(n));
                     }
                 }).register(registry);
+    }
+
+    /**
+     * A cluster is one per cluster IP and VLAN, so both label its series (two series with the
+     * same labels would make the whole scrape invalid). Untagged is the empty value, which
+     * Prometheus stores as no label at all.
+     */
+    private static String vlanLabel(NlbClusterInfo n) {
+        return n.vlan() < 0 ? "" : Integer.toString(n.vlan());
     }
 
     /** An info metric ({@code name_info} with value 1) whose labels are read at scrape time. */

@@ -89,7 +89,13 @@ final class JsonDocuments {
         JsonWriter w = new JsonWriter().beginObject();
         w.name("clusters").beginArray();
         for (NlbClusterInfo n : clusters) {
-            w.beginObject().member("cluster_ip", n.clusterIp()).member("mac", n.mac()).member("mode", n.mode());
+            w.beginObject().member("cluster_ip", n.clusterIp()).name("vlan");
+            if (n.vlan() < 0) {
+                w.nullValue();
+            } else {
+                w.value(n.vlan());
+            }
+            w.member("mac", n.mac()).member("mode", n.mode());
             w.name("member_ports").beginArray();
             for (String p : n.memberPorts()) {
                 w.value(p);

@@ -103,11 +103,11 @@ class BridgeMetricsTest {
         assertEquals(240, value(f.get("quietbridge_rule_hits_total"), Map.of("rule", "netbios-broadcast-l2", "action", "drop")));
         assertEquals(7, value(f.get("quietbridge_rule_hits_total"), Map.of("rule", "count-llmnr", "action", "count")));
         PrometheusText.Family nlb = f.get("quietbridge_nlb_cluster_frames_total");
-        assertEquals(40, value(nlb, Map.of("cluster", "10.8.1.50", "outcome", "contained")));
-        assertEquals(12, value(nlb, Map.of("cluster", "10.8.1.50", "outcome", "forwarded")));
-        assertEquals(3, value(nlb, Map.of("cluster", "10.8.1.50", "outcome", "flooded_unknown")));
-        assertEquals(1, value(f.get("quietbridge_nlb_cluster_moves_total"), Map.of("cluster", "10.8.1.50")));
-        assertEquals(1, value(f.get("quietbridge_nlb_cluster_member_ports"), Map.of("cluster", "10.8.1.50")));
+        assertEquals(40, value(nlb, Map.of("cluster", "10.8.1.50", "vlan", "", "outcome", "contained")));
+        assertEquals(12, value(nlb, Map.of("cluster", "10.8.1.50", "vlan", "", "outcome", "forwarded")));
+        assertEquals(3, value(nlb, Map.of("cluster", "10.8.1.50", "vlan", "", "outcome", "flooded_unknown")));
+        assertEquals(1, value(f.get("quietbridge_nlb_cluster_moves_total"), Map.of("cluster", "10.8.1.50", "vlan", "")));
+        assertEquals(1, value(f.get("quietbridge_nlb_cluster_member_ports"), Map.of("cluster", "10.8.1.50", "vlan", "")));
         assertEquals(0, value(f.get("quietbridge_reloads_total"), Map.of()));
         backend.reload().join();
         assertEquals(1, value(scrape().get("quietbridge_reloads_total"), Map.of()));

@@ -158,7 +158,7 @@ final class FakeBackend implements ManagementBackend {
     @Override
     public synchronized List<NlbClusterInfo> nlb() {
         calls.incrementAndGet();
-        return List.of(new NlbClusterInfo("10.8.1.50", "02:bf:0a:08:01:32", "unicast", List.of("core0"), false,
+        return List.of(new NlbClusterInfo("10.8.1.50", -1, "02:bf:0a:08:01:32", "unicast", List.of("core0"), false,
                 40 * ticks, 12 * ticks, 3, 1));
     }
 

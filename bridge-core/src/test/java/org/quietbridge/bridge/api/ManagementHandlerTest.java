@@ -216,7 +216,7 @@ class ManagementHandlerTest {
         backend.tick();
         EmbeddedApi.Response r = api.exchange(EmbeddedApi.get("/api/nlb"));
         assertJson(r, 200);
-        assertEquals(List.of(mapOf("cluster_ip", "10.8.1.50", "mac", "02:bf:0a:08:01:32", "mode", "unicast",
+        assertEquals(List.of(mapOf("cluster_ip", "10.8.1.50", "vlan", null, "mac", "02:bf:0a:08:01:32", "mode", "unicast",
                 "member_ports", List.of("core0"), "static", false, "contained", 40L, "forwarded", 12L,
                 "flooded_unknown", 3L, "moves", 1L)), r.json().get("clusters"));
     }

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  *   <li>counters' samples end with {@code _total} and are never negative.</li>
  * </ul>
  */
-final class PrometheusText {
+public final class PrometheusText {
     static final Pattern METRIC_NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     private static final Pattern FLOAT = Pattern.compile(
@@ -36,18 +36,18 @@ final class PrometheusText {
     private static final Set<String> TYPES = Set.of("counter", "gauge", "histogram", "summary", "untyped");
 
     /** One metric family: its TYPE, HELP and samples. */
-    record Family(String name, String type, String help, List<Sample> samples) {
+    public record Family(String name, String type, String help, List<Sample> samples) {
     }
 
     /** One sample line. */
-    record Sample(String name, Map<String, String> labels, double value) {
+    public record Sample(String name, Map<String, String> labels, double value) {
     }
 
     private PrometheusText() {
     }
 
     /** Families by name, in the order they appear. */
-    static Map<String, Family> parse(String text) {
+    public static Map<String, Family> parse(String text) {
         if (!text.isEmpty() && !text.endsWith("\n")) {
             throw new IllegalArgumentException("the last line does not end with \\n");
         }

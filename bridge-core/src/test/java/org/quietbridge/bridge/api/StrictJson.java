@@ -10,7 +10,7 @@ import java.util.Map;
  * rejected), arrays {@code List<Object>}, numbers {@code Long} when integral else {@code Double},
  * plus String, Boolean and null. Anything the RFC does not allow throws.
  */
-final class StrictJson {
+public final class StrictJson {
     private final String s;
     private int i;
 
@@ -18,7 +18,7 @@ final class StrictJson {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         StrictJson p = new StrictJson(text);
         p.ws();
         Object v = p.value();
@@ -30,7 +30,7 @@ final class StrictJson {
     }
 
     @SuppressWarnings("unchecked")
-    static Map<String, Object> object(String text) {
+    public static Map<String, Object> object(String text) {
         Object v = parse(text);
         if (!(v instanceof Map)) {
             throw new IllegalArgumentException("not a JSON object: " + text);
