@@ -35,6 +35,7 @@ public final class Reloader {
     private final BridgeAgent agent;
     private final Path file;
     private final boolean monitorOnly;
+    private volatile java.util.function.Consumer<Result> listener = r -> { };
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private volatile String lastError = "";
@@ -60,7 +61,21 @@ public final class Reloader {
     public record Result(boolean ok, String message) {
     }
 
+    /**
+     * Tells {@code listener} the outcome of every reload, whoever asked for it (SIGHUP, the API,
+     * {@code quietbridge reload}): {@code run} logs them all.
+     */
+    public void onResult(java.util.function.Consumer<Result> listener) {
+        this.listener = listener;
+    }
+
     public synchronized Result reload() {
+        Result r = apply();
+        listener.accept(r);
+        return r;
+    }
+
+    private Result apply() {
         BridgeConfig next;
         CompiledRules rules;
         try {

@@ -133,7 +133,7 @@ class ReloaderTest {
         assertEquals(2, agent.rules().hits(0));
 
         write(DROP_138);
-        assertTrue(new Reloader(agent, cfg, file, null).reload().ok());
+        assertTrue(new Reloader(agent, cfg, file, false).reload().ok());
         assertEquals("no-137", agent.rules().name(1));
         assertEquals(2, agent.rules().hits(1), "carried over before the data plane's next round");
         assertEquals(0, agent.rules().hits(0), "a new name starts at 0");
@@ -162,7 +162,7 @@ class ReloaderTest {
         BridgeConfig cfg = BridgeConfig.load(file);
         BridgeAgent agent = new BridgeAgent(new MemoryPort[] {p0, p1}, cfg.settings(), cfg.compileRules(),
                 System::nanoTime);
-        Reloader reloader = new Reloader(agent, cfg, file, null);
+        Reloader reloader = new Reloader(agent, cfg, file, false);
         for (String api : List.of("api: {token: second-token}\n", "api: {listen: 127.0.0.1:9701, token: first-token}\n",
                 "api: off\n")) {
             write(DROP_138 + api);
@@ -206,5 +206,23 @@ class ReloaderTest {
             stop.set(true);
             dataPlane.join();
         }
+    }
+
+    @Test
+    void everyOutcomeReachesTheListenerWhoeverAskedForTheReload() throws Exception {
+        Path file = write(DROP_137);
+        BridgeConfig cfg = BridgeConfig.load(file);
+        BridgeAgent agent = new BridgeAgent(new MemoryPort[] {p0, p1}, cfg.settings(), cfg.compileRules(),
+                System::nanoTime);
+        Reloader reloader = new Reloader(agent, cfg, file, false);
+        List<Reloader.Result> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        reloader.onResult(heard::add);
+        write("ports: [p0, p1]\nmode: sideways\n");
+        Reloader.Result refused = reloader.reload();
+        write(DROP_138);
+        Reloader.Result applied = reloader.reload();
+        assertEquals(List.of(refused, applied), heard);
+        assertFalse(heard.get(0).ok());
+        assertTrue(heard.get(1).ok());
     }
 }

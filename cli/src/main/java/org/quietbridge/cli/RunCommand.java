@@ -93,12 +93,13 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         }
         Reloader reloader = Reloader.of(bridge, config, monitor);
         CountDownLatch stop = new CountDownLatch(1);
-        Signals.handle("HUP", () -> Thread.ofPlatform().name("quietbridge-reload").start(() -> {
-            Reloader.Result r = reloader.reload();
+        reloader.onResult(r -> {
             err.println(FailureReporter.PREFIX + (r.ok() ? "" : "reload failed, the running configuration stays: ")
                     + r.message());
             err.flush();
-        }));
+        });
+        Signals.handle("HUP", () -> Thread.ofPlatform().name("quietbridge-reload").start(reloader::reload));
+
         Signals.handle("TERM", stop::countDown);
         Signals.handle("INT", stop::countDown);
         Signals.handle("USR1", () -> Thread.ofPlatform().name("quietbridge-dump").start(() -> dumpDropped(err, bridge)));

@@ -47,7 +47,7 @@ class ReloadUnderLoadTest {
     private static final int NETBIOS_EVERY = 50;
     private static final Duration SIGHUP_LIMIT = Duration.ofSeconds(30);
     private static final Direction AP_TO_CORE = Direction.AP_TO_CORE;
-    /** A reload line of the bridge's own log (SIGHUP only: API and CLI reloads answer their caller). */
+    /** A reload line of the bridge's own log (every reload logs one, whoever asked for it). */
     private static final Pattern RELOAD_LOG_LINE = Pattern.compile(
             "^quietbridge: (?:\\S+: reloaded, |reload failed, the running configuration stays: ).*$");
 

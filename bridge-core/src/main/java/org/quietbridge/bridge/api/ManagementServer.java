@@ -77,6 +77,12 @@ public final class ManagementServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound, with a message naming it
      */
     public static ManagementServer start(ManagementBackend backend, ManagementSettings settings) throws IOException {
+        // Netty derives channel ids from a hardware address; a bridge's namespace often has
+        // none worth using, and Netty then warns at every start. Any stable locally administered
+        // value does, and the operator's own setting wins.
+        if (System.getProperty("io.netty.machineId") == null) {
+            System.setProperty("io.netty.machineId", "02:51:42:00:00:01");
+        }
         ManagementHandler handler = new ManagementHandler(backend, settings.token());
         boolean epoll = NativeTransport.AVAILABLE;
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
