@@ -1,10 +1,6 @@
 package org.quietbridge.lab;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,8 +16,6 @@ enum HostTool {
     ETHTOOL("ethtool", "ethtool"),
     SYSCTL("sysctl", "procps");
 
-    private static final List<String> SBIN = List.of("/usr/sbin", "/sbin");
-
     private final String program;
     private final String debianPackage;
 
@@ -32,17 +26,7 @@ enum HostTool {
 
     /** The program's absolute path, if it is installed. */
     Optional<Path> find() {
-        List<String> folders = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            folders.addAll(List.of(path.split(File.pathSeparator)));
-        }
-        folders.addAll(SBIN);
-        return folders.stream()
-                .filter(folder -> !folder.isEmpty())
-                .map(folder -> Path.of(folder, program))
-                .filter(Files::isExecutable)
-                .findFirst();
+        return Programs.find(program);
     }
 
     /**

@@ -1,16 +1,14 @@
 package org.quietbridge.cli.demo;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
 import org.quietbridge.lab.LabException;
+import org.quietbridge.lab.Programs;
 
 /**
  * The host programs the lab demo runs, each with the Debian package that ships it. They are
@@ -30,8 +28,6 @@ enum DemoProgram {
     MAUSEZAHN("mausezahn", "netsniff-ng"),
     IPERF3("iperf3", "iperf3");
 
-    private static final List<String> SBIN = List.of("/usr/sbin", "/sbin");
-
     private final String program;
     private final String debianPackage;
 
@@ -42,17 +38,7 @@ enum DemoProgram {
 
     /** The program's absolute path, if it is installed. */
     Optional<Path> find() {
-        List<String> folders = new ArrayList<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            folders.addAll(Arrays.asList(path.split(File.pathSeparator)));
-        }
-        folders.addAll(SBIN);
-        return folders.stream()
-                .filter(folder -> !folder.isEmpty())
-                .map(folder -> Path.of(folder, program))
-                .filter(Files::isExecutable)
-                .findFirst();
+        return Programs.find(program);
     }
 
     /** The absolute path, for a program that {@link #checkAllInstalled()} found. */
