@@ -213,7 +213,7 @@ public class BridgeBackend implements ManagementBackend {
         return onDataPlane(() -> {
             List<TopTalker> out = new ArrayList<>();
             for (TopTalkers.Talker t : agent.topTalkers().top(agent.now(), minutes, limit)) {
-                out.add(new TopTalker(Ethernet.formatMac(t.mac()), t.droppedFrames(), null));
+                out.add(new TopTalker(Ethernet.formatMac(t.mac()), t.droppedFrames(), t.lastRule()));
             }
             return out;
         });

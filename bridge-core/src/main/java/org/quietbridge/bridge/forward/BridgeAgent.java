@@ -190,7 +190,7 @@ public final class BridgeAgent implements Agent {
         int rule = rules.evaluate(f, in);
         if (rules.drops(rule)) {
             c.increment(PortCounter.DROP_RULE.id());
-            topTalkers.record(src, now);
+            topTalkers.record(src, now, rules.name(rule));
             droppedFrames.record(rx.segment(), rx.offset(), rx.length(), rx.vlanTpid(), rx.vlanTci(),
                     now + wallClockOffset);
             return;

@@ -21,6 +21,7 @@ public final class TopTalkers {
     private final int mask;
     private final long[] keys;
     private final long[] lastMinute;
+    private final String[] lastRule;
     private final long[] counts; // slot * MINUTES + (minute % MINUTES)
     private final long[] minuteOf; // which absolute minute each count cell holds
     private int size;
@@ -34,6 +35,7 @@ public final class TopTalkers {
         this.mask = slots - 1;
         this.keys = new long[slots];
         this.lastMinute = new long[slots];
+        this.lastRule = new String[slots];
         this.counts = new long[slots * MINUTES];
         this.minuteOf = new long[slots * MINUTES];
     }
@@ -41,6 +43,15 @@ public final class TopTalkers {
 
     /** Counts one dropped frame from {@code mac}. Data-plane thread. */
     public void record(long mac, long nowNanos) {
+        record(mac, nowNanos, null);
+    }
+
+    /**
+     * Counts one dropped frame from {@code mac}, dropped by the rule named {@code rule} (kept as
+     * the source's last rule; the name is the compiled rule set's own string, so nothing is
+     * allocated). Data-plane thread.
+     */
+    public void record(long mac, long nowNanos, String rule) {
         long key = USED | mac;
         long minute = nowNanos / NANOS_PER_MINUTE;
         int i = LinearProbing.hash(key) & mask;
@@ -56,6 +67,7 @@ public final class TopTalkers {
             size++;
         }
         lastMinute[i] = minute;
+        lastRule[i] = rule;
         int cell = i * MINUTES + (int) (minute % MINUTES);
         if (minuteOf[cell] != minute) {
             minuteOf[cell] = minute;
@@ -90,19 +102,24 @@ public final class TopTalkers {
             if (LinearProbing.mayFill(hole, j, home)) {
                 keys[hole] = k;
                 lastMinute[hole] = lastMinute[j];
+                lastRule[hole] = lastRule[j];
                 System.arraycopy(counts, j * MINUTES, counts, hole * MINUTES, MINUTES);
                 System.arraycopy(minuteOf, j * MINUTES, minuteOf, hole * MINUTES, MINUTES);
                 hole = j;
             }
         }
         keys[hole] = 0;
+        lastRule[hole] = null;
         java.util.Arrays.fill(counts, hole * MINUTES, hole * MINUTES + MINUTES, 0);
         java.util.Arrays.fill(minuteOf, hole * MINUTES, hole * MINUTES + MINUTES, 0);
         size--;
     }
 
     /** A source and its dropped frames in the window. */
-    public record Talker(long mac, long droppedFrames) {
+    public record Talker(long mac, long droppedFrames, String lastRule) {
+        public Talker(long mac, long droppedFrames) {
+            this(mac, droppedFrames, null);
+        }
     }
 
     /**
@@ -127,7 +144,7 @@ public final class TopTalkers {
                 }
             }
             if (total > 0) {
-                all.add(new Talker(keys[i] & 0xFFFF_FFFF_FFFFL, total));
+                all.add(new Talker(keys[i] & 0xFFFF_FFFF_FFFFL, total, lastRule[i]));
             }
         }
         all.sort(Comparator.comparingLong(Talker::droppedFrames).reversed().thenComparingLong(Talker::mac));

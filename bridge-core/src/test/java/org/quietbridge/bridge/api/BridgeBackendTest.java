@@ -237,7 +237,7 @@ class BridgeBackendTest {
         CompletableFuture<List<TopTalker>> top = backend.topTalkers(10, 20);
         assertFalse(top.isDone(), "ranked on the data-plane thread, not the caller's");
         agent.doWork();
-        assertEquals(List.of(new TopTalker(A, 1, null)), top.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(List.of(new TopTalker(A, 1, "netbios-broadcast-l2")), top.get(5, java.util.concurrent.TimeUnit.SECONDS));
     }
 
     @Test

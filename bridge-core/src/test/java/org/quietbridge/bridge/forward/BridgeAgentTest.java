@@ -371,7 +371,8 @@ class BridgeAgentTest {
         port(1).inject(FrameBuilder.ethernet().src(A).broadcast().udp("10.0.0.1", "10.0.0.255", 138, 138).payload(9)
                 .build());
         agent.doWork();
-        assertEquals(List.of(new TopTalkers.Talker(Ethernet.parseMac(C), 3), new TopTalkers.Talker(Ethernet.parseMac(A), 1)),
+        assertEquals(List.of(new TopTalkers.Talker(Ethernet.parseMac(C), 3, "netbios-broadcast-l2"),
+                new TopTalkers.Talker(Ethernet.parseMac(A), 1, "netbios-broadcast-l2")),
                 agent.topTalkers().top(now, 10, 10));
         List<DroppedFrames.Frame> kept = agent.droppedFrames().snapshot();
         assertEquals(4, kept.size());
