@@ -61,6 +61,11 @@ final class ApiClient {
         }
     }
 
+    /** Whether this client sends a bearer token. */
+    boolean hasToken() {
+        return token != null;
+    }
+
     Answer get(String path) {
         return send(HttpRequest.newBuilder(base.resolve(path)).GET());
     }

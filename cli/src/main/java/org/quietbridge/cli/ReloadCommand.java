@@ -32,7 +32,8 @@ final class ReloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ApiClient.Answer a = ApiClient.of(api, token, config).post("api/reload");
+        ApiClient client = ApiClient.of(api, token, config);
+        ApiClient.Answer a = client.post("api/reload");
         if (a.status() == 200) {
             spec.commandLine().getOut().println(a.message());
             return ExitCode.OK;
@@ -43,7 +44,8 @@ final class ReloadCommand implements Callable<Integer> {
             return ExitCode.BAD_INPUT;
         }
         if (a.status() == 401) {
-            throw new BadInputException("the API wants a token: give --token, $QUIETBRIDGE_TOKEN or -c FILE");
+            throw new BadInputException(client.hasToken() ? "the API refused the token"
+                    : "the API wants a token: give --token, $QUIETBRIDGE_TOKEN or -c FILE");
         }
         spec.commandLine().getErr().println(FailureReporter.PREFIX + "reload: " + a.status() + " " + a.message());
         return ExitCode.FAILURE;

@@ -182,7 +182,7 @@ class StatsAndReloadCommandsTest {
         assertEquals(List.of(wantsToken), none.stderr().lines().toList());
         CommandResult wrong = fixture.quietbridge(noEnvToken, "reload", "--api", "127.0.0.1:9700", "--token", "nope");
         assertEquals(2, wrong.exitCode(), "a wrong token: " + wrong.stderr());
-        assertEquals(List.of(wantsToken), wrong.stderr().lines().toList());
+        assertEquals(List.of("quietbridge: the API refused the token"), wrong.stderr().lines().toList());
         probe(true); // still B: neither reached the reloader
 
         CommandResult env = fixture.quietbridge(List.of("QUIETBRIDGE_TOKEN=" + TOKEN), "reload", "--api",
