@@ -70,6 +70,11 @@ public final class Reloader {
                 return failed(file + ": ring.frames changed (" + current.ringFrames() + " -> " + next.ringFrames()
                         + "); ring sizes need a restart, nothing was reloaded");
             }
+            if (next.ringVersion() != current.ringVersion() || next.ringBlockTimeout() != current.ringBlockTimeout()) {
+                return failed(file + ": ring.version or ring.block_timeout changed (" + current.ringVersion().number()
+                        + "/" + current.ringBlockTimeout() + " -> " + next.ringVersion().number() + "/"
+                        + next.ringBlockTimeout() + "); the rings need a restart, nothing was reloaded");
+            }
             rules = next.compileRules();
         } catch (ConfigException e) {
             return failed(e.getMessage());
