@@ -51,7 +51,7 @@ import org.quietbridge.rules.YamlDocument;
  *   frames: 4096               # slots per RX and per TX ring
  *   version: 2                 # TPACKET_V2 (per-frame RX) or 3 (block-based RX; see bench/README.md)
  *   block_timeout: 0           # version 3 only: ms before a partly filled RX block is handed over;
- *                              # 0 = the kernel's choice (1 ms on a 10G veth, 8 ms on slow links)
+ *                              # 0 = the kernel's choice (from the link speed; 8 ms when unknown)
  * nlb:                         # Microsoft NLB flood containment; off without this section
  *   mode: contain              # required here: off | monitor | contain
  *   aging: 300                 # seconds a learned member port lives; default: fdb.aging

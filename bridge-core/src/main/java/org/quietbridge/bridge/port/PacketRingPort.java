@@ -204,7 +204,11 @@ public final class PacketRingPort implements FramePort {
         Pollfd.EVENTS.set(pollfd, 0L, Pollfd.POLLIN);
     }
 
-    /** The retire timeout that lets the kernel choose (af_packet.c prb_calc_retire_blk_tmo: 1 ms on a 10G veth, else 8 ms). */
+    /**
+     * The retire timeout that lets the kernel choose (af_packet.c prb_calc_retire_blk_tmo, from the link
+     * speed; DEFAULT_PRB_RETIRE_TOV, 8 ms, when it is unknown). On the lab's veths it added about 11 ms
+     * of ping RTT (bench/README.md, "TPACKET_V2 or V3").
+     */
     public static final int KERNEL_BLOCK_TIMEOUT = 0;
 
     /** Opens a port on {@code ifname} with the default ring geometry for its MTU, TPACKET_V2. */
