@@ -66,7 +66,7 @@ public final class Bridge implements AutoCloseable {
             }
             RingGeometry geometry = RingGeometry.forMtu(mtu, config.ringFrames());
             for (String name : config.ports()) {
-                ports.add(PacketRingPort.open(name, geometry));
+                ports.add(PacketRingPort.open(name, geometry, config.ringVersion(), config.ringBlockTimeout()));
             }
             PacketRingPort[] array = ports.toArray(new PacketRingPort[0]);
             IdleStrategy idle = switch (config.idle()) {

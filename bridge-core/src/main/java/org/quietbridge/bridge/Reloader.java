@@ -96,6 +96,11 @@ public final class Reloader {
                 return failed(file + ": the api section changed (" + apiChange(current.api(), next.api())
                         + "); the management API needs a restart for that, nothing was reloaded");
             }
+            if (next.ringVersion() != current.ringVersion() || next.ringBlockTimeout() != current.ringBlockTimeout()) {
+                return failed(file + ": ring.version or ring.block_timeout changed (" + current.ringVersion().number()
+                        + "/" + current.ringBlockTimeout() + " -> " + next.ringVersion().number() + "/"
+                        + next.ringBlockTimeout() + "); the rings need a restart, nothing was reloaded");
+            }
             rules = next.compileRules();
         } catch (ConfigException e) {
             return failed(e.getMessage());

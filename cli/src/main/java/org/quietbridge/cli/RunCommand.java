@@ -23,6 +23,8 @@ import org.quietbridge.bridge.forward.NlbClusterCounter;
 import org.quietbridge.bridge.forward.NlbCounter;
 import org.quietbridge.bridge.forward.NlbMode;
 import org.quietbridge.bridge.forward.PortCounter;
+import org.quietbridge.bridge.port.PacketRingPort;
+import org.quietbridge.bridge.port.RingVersion;
 import org.quietbridge.bridge.sys.NativeException;
 import org.quietbridge.bridge.sys.SystemdNotifier;
 import org.quietbridge.frame.Ethernet;
@@ -116,7 +118,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 }
             }
             err.println(FailureReporter.PREFIX + "forwarding between " + String.join(" and ", cfg.ports()) + " (mtu "
-                    + bridge.mtu() + ", " + describeRules(cfg) + ", pid " + ProcessHandle.current().pid() + ")");
+                    + bridge.mtu() + ", " + describeRing(cfg) + describeRules(cfg) + ", pid " + ProcessHandle.current().pid() + ")");
             err.flush();
             if (api != null) {
                 err.println(FailureReporter.PREFIX + "dashboard and API on http://" + hostPort(api.address()) + "/");
@@ -249,6 +251,15 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     private static String hostPort(java.net.InetSocketAddress a) {
         String host = a.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /** Nothing for the default TPACKET_V2 rings; "TPACKET_V3 (block timeout N ms), " otherwise. */
+    private static String describeRing(BridgeConfig cfg) {
+        if (cfg.ringVersion() == RingVersion.V2) {
+            return "";
+        }
+        return "TPACKET_V3 (block timeout " + (cfg.ringBlockTimeout() == PacketRingPort.KERNEL_BLOCK_TIMEOUT
+                ? "chosen by the kernel" : cfg.ringBlockTimeout() + " ms") + "), ";
     }
 
     private static String describeRules(BridgeConfig cfg) {

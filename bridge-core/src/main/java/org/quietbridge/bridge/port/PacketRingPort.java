@@ -21,7 +21,6 @@ import static org.quietbridge.bridge.sys.LinuxConstants.PROT_WRITE;
 import static org.quietbridge.bridge.sys.LinuxConstants.SOCK_CLOEXEC;
 import static org.quietbridge.bridge.sys.LinuxConstants.SOCK_RAW;
 import static org.quietbridge.bridge.sys.LinuxConstants.SOL_PACKET;
-import static org.quietbridge.bridge.sys.LinuxConstants.TPACKET_V2;
 import static org.quietbridge.bridge.sys.Tpacket2Hdr.TP_LEN;
 import static org.quietbridge.bridge.sys.Tpacket2Hdr.TP_MAC;
 import static org.quietbridge.bridge.sys.Tpacket2Hdr.TP_SNAPLEN;
@@ -54,13 +53,17 @@ import org.quietbridge.bridge.sys.PacketMreq;
 import org.quietbridge.bridge.sys.Pollfd;
 import org.quietbridge.bridge.sys.SockaddrLl;
 import org.quietbridge.bridge.sys.Tpacket2Hdr;
+import org.quietbridge.bridge.sys.Tpacket3Hdr;
+import org.quietbridge.bridge.sys.TpacketBlockDesc;
 import org.quietbridge.bridge.sys.TpacketReq;
+import org.quietbridge.bridge.sys.TpacketReq3;
 import org.quietbridge.bridge.sys.TpacketStats;
 
 /**
  * A bridge port on a Linux interface: an {@code AF_PACKET}/{@code SOCK_RAW} socket bound to the
- * interface for {@code ETH_P_ALL}, with a TPACKET_V2 RX ring and TX ring in one shared mapping
- * (RX ring first, then TX ring, as net/packet/af_packet.c packet_mmap requires).
+ * interface for {@code ETH_P_ALL}, with an RX ring and a TX ring in one shared mapping (RX ring
+ * first, then TX ring, as net/packet/af_packet.c packet_mmap requires), both TPACKET_V2 by default or
+ * both TPACKET_V3 ({@link RingVersion}).
  *
  * <p>What {@link #open} sets up, and why (ARCHITECTURE.md, "Kernel facts"):
  * <ul>
@@ -88,6 +91,17 @@ import org.quietbridge.bridge.sys.TpacketStats;
  * release store of TP_STATUS_SEND_REQUEST; {@link #flush} kicks the kernel with one
  * {@code sendto(fd, NULL, 0, MSG_DONTWAIT)}.
  *
+ * <p>TPACKET_V3 ({@link RingVersion#V3}): the RX ring is block-based. The kernel packs frames
+ * ({@code struct tpacket3_hdr}, chained by tp_next_offset) into a block and hands the whole block over,
+ * by setting {@code block_status} to TP_STATUS_USER, when the block is full or its retire timer
+ * ({@code blockTimeoutMillis}, tp_retire_blk_tov) fires. {@link #receive} walks the block frame by
+ * frame; {@link #release} advances within it, and the release of its last frame hands the block back
+ * (TP_STATUS_KERNEL). The receive/release contract is the same as with V2; one difference shows: a V3
+ * frame may fill a block (64 KiB by default), not just a slot, so a GSO super-frame arrives whole
+ * rather than truncated, and the agent drops it as too big. TX is frame-based as in V2 (Linux 4.11+,
+ * af_packet.c tpacket_parse_header), with tpacket3_hdr slots whose frame starts at 48 and whose
+ * tp_next_offset stays 0; so one socket keeps serving both directions.
+ *
  * <p>Lifetimes: the mapping, the socket and the port's native memory (a shared {@link Arena}, so the
  * agent thread may differ from the opening thread) belong to the port and are released by
  * {@link #close}, which must run after the agent stopped using the port. After close, every access to
@@ -106,12 +120,18 @@ public final class PacketRingPort implements FramePort {
 
     /** Base offset of the sockaddr_ll the kernel writes into each RX slot (the struct handles add the field offset). */
     private static final long SOCKADDR_LL_IN_SLOT = Tpacket2Hdr.SOCKADDR_LL_OFFSET;
+    /** The same from a TPACKET_V3 frame's header. */
+    private static final long SOCKADDR_LL_IN_V3_FRAME = Tpacket3Hdr.SOCKADDR_LL_OFFSET;
     private static final int TX_BUSY = TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING | TP_STATUS_WRONG_FORMAT;
 
     private final String name;
     private final int ifindex;
     private final int mtu;
     private final RingGeometry geometry;
+    private final RingVersion version;
+    /** version == V3, read on every data-path call; final, so the JIT folds the branches. */
+    private final boolean v3;
+    private final int blockTimeoutMillis;
     private final int maxFrameLength;
     private final boolean filterOutgoingInUserSpace;
     private final ReceiveOffloads offloads;
@@ -126,9 +146,16 @@ public final class PacketRingPort implements FramePort {
     private final MemorySegment[] txSlots;
     private final MemorySegment[] txFrames;
     private final int slotCount;
+    /** V3 only: the RX ring's blocks. */
+    private final MemorySegment[] rxBlocks;
+    private final int blockCount;
 
     private int rxIndex;
     private boolean rxHeld;
+    /** V3: the block receive walks (rxBlock), the frames of it not yet released, and the current frame's offset. */
+    private int rxBlock;
+    private int blockFramesLeft;
+    private long blockFrameOffset;
     private int txHead;
     private int txKnownFree;
     private int txPending;
@@ -137,14 +164,18 @@ public final class PacketRingPort implements FramePort {
     private long outgoingFiltered;
     private boolean closed;
 
-    private PacketRingPort(String name, int ifindex, int mtu, RingGeometry geometry, boolean filterOutgoingInUserSpace,
-                           ReceiveOffloads offloads, Arena arena, MemorySegment callState, int fd,
-                           MemorySegment mapping) {
+    private PacketRingPort(String name, int ifindex, int mtu, RingGeometry geometry, RingVersion version,
+                           int blockTimeoutMillis, boolean filterOutgoingInUserSpace, ReceiveOffloads offloads,
+                           Arena arena, MemorySegment callState, int fd, MemorySegment mapping) {
         this.name = name;
         this.ifindex = ifindex;
         this.mtu = mtu;
         this.geometry = geometry;
-        this.maxFrameLength = Math.min(geometry.txCapacity(), mtu + LinuxConstants.ETH_HLEN + LinuxConstants.VLAN_HLEN);
+        this.version = version;
+        this.v3 = version == RingVersion.V3;
+        this.blockTimeoutMillis = blockTimeoutMillis;
+        this.maxFrameLength = Math.min(geometry.txCapacity(version),
+                mtu + LinuxConstants.ETH_HLEN + LinuxConstants.VLAN_HLEN);
         this.filterOutgoingInUserSpace = filterOutgoingInUserSpace;
         this.offloads = offloads;
         this.arena = arena;
@@ -161,26 +192,57 @@ public final class PacketRingPort implements FramePort {
             long offset = geometry.slotOffset(i);
             rxSlots[i] = mapping.asSlice(offset, geometry.frameSize());
             txSlots[i] = mapping.asSlice(txRing + offset, geometry.frameSize());
-            txFrames[i] = txSlots[i].asSlice(Tpacket2Hdr.TX_DATA_OFFSET);
+            txFrames[i] = txSlots[i].asSlice(version.txDataOffset());
+        }
+        this.blockCount = geometry.blockCount();
+        this.rxBlocks = new MemorySegment[v3 ? blockCount : 0];
+        for (int i = 0; i < rxBlocks.length; i++) {
+            rxBlocks[i] = mapping.asSlice((long) i * geometry.blockSize(), geometry.blockSize());
         }
         this.pollfd = arena.allocate(Pollfd.LAYOUT);
         Pollfd.FD.set(pollfd, 0L, fd);
         Pollfd.EVENTS.set(pollfd, 0L, Pollfd.POLLIN);
     }
 
-    /** Opens a port on {@code ifname} with the default ring geometry for its MTU. */
+    /**
+     * The retire timeout that lets the kernel choose (af_packet.c prb_calc_retire_blk_tmo, from the link
+     * speed; DEFAULT_PRB_RETIRE_TOV, 8 ms, when it is unknown). On the lab's veths it added about 11 ms
+     * of ping RTT (bench/README.md, "TPACKET_V2 or V3").
+     */
+    public static final int KERNEL_BLOCK_TIMEOUT = 0;
+
+    /** Opens a port on {@code ifname} with the default ring geometry for its MTU, TPACKET_V2. */
     public static PacketRingPort open(String ifname) throws IOException {
-        return open(ifname, null, OutgoingFilter.SOCKET_OPTION);
+        return open(ifname, null, RingVersion.V2, KERNEL_BLOCK_TIMEOUT, OutgoingFilter.SOCKET_OPTION);
     }
 
-    /** Opens a port on {@code ifname}; {@code geometry} null means {@link RingGeometry#forMtu}. */
+    /** Opens a TPACKET_V2 port on {@code ifname}; {@code geometry} null means {@link RingGeometry#forMtu}. */
     public static PacketRingPort open(String ifname, RingGeometry geometry) throws IOException {
-        return open(ifname, geometry, OutgoingFilter.SOCKET_OPTION);
+        return open(ifname, geometry, RingVersion.V2, KERNEL_BLOCK_TIMEOUT, OutgoingFilter.SOCKET_OPTION);
+    }
+
+    /**
+     * Opens a port on {@code ifname}; {@code geometry} null means {@link RingGeometry#forMtu}.
+     * {@code blockTimeoutMillis} is the V3 RX block retire timeout (tp_retire_blk_tov), or
+     * {@link #KERNEL_BLOCK_TIMEOUT}; V2 ignores it.
+     */
+    public static PacketRingPort open(String ifname, RingGeometry geometry, RingVersion version,
+                                      int blockTimeoutMillis) throws IOException {
+        return open(ifname, geometry, version, blockTimeoutMillis, OutgoingFilter.SOCKET_OPTION);
     }
 
     static PacketRingPort open(String ifname, RingGeometry requested, OutgoingFilter outgoing) throws IOException {
+        return open(ifname, requested, RingVersion.V2, KERNEL_BLOCK_TIMEOUT, outgoing);
+    }
+
+    static PacketRingPort open(String ifname, RingGeometry requested, RingVersion version, int blockTimeoutMillis,
+                               OutgoingFilter outgoing) throws IOException {
         Objects.requireNonNull(ifname, "ifname");
+        Objects.requireNonNull(version, "version");
         Objects.requireNonNull(outgoing, "outgoing");
+        if (blockTimeoutMillis < 0) {
+            throw new IllegalArgumentException("blockTimeoutMillis " + blockTimeoutMillis);
+        }
         int ifindex = LinuxSyscalls.ifNameToIndex(ifname);
         if (ifindex == 0) {
             throw new IOException("no such interface: " + ifname);
@@ -208,17 +270,9 @@ public final class PacketRingPort implements FramePort {
             try (NetDeviceControl control = new NetDeviceControl()) {
                 offloads = ReceiveOffloads.disable(control, ifname);
             }
-            LinuxSyscalls.setsockoptInt(callState, fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2);
+            LinuxSyscalls.setsockoptInt(callState, fd, SOL_PACKET, PACKET_VERSION, version.tpacketVersion());
             LinuxSyscalls.setsockoptInt(callState, fd, SOL_PACKET, PACKET_LOSS, 1);
-            try (Arena scratch = Arena.ofConfined()) {
-                MemorySegment req = scratch.allocate(TpacketReq.LAYOUT);
-                TpacketReq.TP_BLOCK_SIZE.set(req, 0L, geometry.blockSize());
-                TpacketReq.TP_BLOCK_NR.set(req, 0L, geometry.blockCount());
-                TpacketReq.TP_FRAME_SIZE.set(req, 0L, geometry.frameSize());
-                TpacketReq.TP_FRAME_NR.set(req, 0L, geometry.frameCount());
-                LinuxSyscalls.setsockopt(callState, fd, SOL_PACKET, PACKET_RX_RING, req);
-                LinuxSyscalls.setsockopt(callState, fd, SOL_PACKET, PACKET_TX_RING, req);
-            }
+            setRings(callState, fd, geometry, version, blockTimeoutMillis);
             mapping = LinuxSyscalls.mmap(callState, 2 * geometry.ringBytes(), PROT_READ | PROT_WRITE,
                     MAP_SHARED | MAP_POPULATE, fd, 0L, arena);
             boolean filterInUserSpace = setIgnoreOutgoing(callState, fd, outgoing);
@@ -234,8 +288,8 @@ public final class PacketRingPort implements FramePort {
                 PacketMreq.MR_TYPE.set(mreq, 0L, (short) PACKET_MR_PROMISC);
                 LinuxSyscalls.setsockopt(callState, fd, SOL_PACKET, PACKET_ADD_MEMBERSHIP, mreq);
             }
-            return new PacketRingPort(ifname, ifindex, mtu, geometry, filterInUserSpace, offloads, arena, callState,
-                    fd, mapping);
+            return new PacketRingPort(ifname, ifindex, mtu, geometry, version, blockTimeoutMillis, filterInUserSpace,
+                    offloads, arena, callState, fd, mapping);
         } catch (IOException | RuntimeException | Error e) {
             long mappingAddress = mapping != null ? mapping.address() : 0L;
             long mappingLength = mapping != null ? mapping.byteSize() : 0L;
@@ -245,6 +299,35 @@ public final class PacketRingPort implements FramePort {
                 e.addSuppressed(cleanup);
             }
             throw e;
+        }
+    }
+
+    /**
+     * PACKET_RX_RING then PACKET_TX_RING, same shape. V3 takes a tpacket_req3: the RX ring gets the
+     * retire timeout; the TX ring must have the three V3-only fields 0 (packet_set_ring).
+     */
+    private static void setRings(MemorySegment callState, int fd, RingGeometry geometry, RingVersion version,
+                                 int blockTimeoutMillis) throws NativeException {
+        try (Arena scratch = Arena.ofConfined()) {
+            if (version == RingVersion.V2) {
+                MemorySegment req = scratch.allocate(TpacketReq.LAYOUT);
+                TpacketReq.TP_BLOCK_SIZE.set(req, 0L, geometry.blockSize());
+                TpacketReq.TP_BLOCK_NR.set(req, 0L, geometry.blockCount());
+                TpacketReq.TP_FRAME_SIZE.set(req, 0L, geometry.frameSize());
+                TpacketReq.TP_FRAME_NR.set(req, 0L, geometry.frameCount());
+                LinuxSyscalls.setsockopt(callState, fd, SOL_PACKET, PACKET_RX_RING, req);
+                LinuxSyscalls.setsockopt(callState, fd, SOL_PACKET, PACKET_TX_RING, req);
+                return;
+            }
+            MemorySegment req = scratch.allocate(TpacketReq3.LAYOUT); // zeroed: no private area, no rxhash
+            TpacketReq3.TP_BLOCK_SIZE.set(req, 0L, geometry.blockSize());
+            TpacketReq3.TP_BLOCK_NR.set(req, 0L, geometry.blockCount());
+            TpacketReq3.TP_FRAME_SIZE.set(req, 0L, geometry.frameSize());
+            TpacketReq3.TP_FRAME_NR.set(req, 0L, geometry.frameCount());
+            TpacketReq3.TP_RETIRE_BLK_TOV.set(req, 0L, blockTimeoutMillis);
+            LinuxSyscalls.setsockopt(callState, fd, SOL_PACKET, PACKET_RX_RING, req);
+            TpacketReq3.TP_RETIRE_BLK_TOV.set(req, 0L, 0);
+            LinuxSyscalls.setsockopt(callState, fd, SOL_PACKET, PACKET_TX_RING, req);
         }
     }
 
@@ -311,6 +394,15 @@ public final class PacketRingPort implements FramePort {
         return geometry;
     }
 
+    public RingVersion version() {
+        return version;
+    }
+
+    /** The V3 RX block retire timeout asked for, in ms ({@link #KERNEL_BLOCK_TIMEOUT}: the kernel's choice). */
+    public int blockTimeoutMillis() {
+        return blockTimeoutMillis;
+    }
+
     /** Whether receive drops PACKET_OUTGOING itself (the kernel lacks PACKET_IGNORE_OUTGOING). */
     public boolean filtersOutgoingInUserSpace() {
         return filterOutgoingInUserSpace;
@@ -335,6 +427,9 @@ public final class PacketRingPort implements FramePort {
     public boolean receive(RxFrame rx) {
         if (rxHeld) {
             release();
+        }
+        if (v3) {
+            return receiveFromBlock(rx);
         }
         while (true) {
             MemorySegment slot = rxSlots[rxIndex];
@@ -364,11 +459,75 @@ public final class PacketRingPort implements FramePort {
         }
     }
 
+    /**
+     * TPACKET_V3: the next frame of the block being walked, or of the next block once the kernel has
+     * handed it over. The block's acquire load of block_status orders the reads of its frames.
+     */
+    private boolean receiveFromBlock(RxFrame rx) {
+        while (true) {
+            MemorySegment block = rxBlocks[rxBlock];
+            if (blockFramesLeft == 0) {
+                if (((int) TpacketBlockDesc.BLOCK_STATUS.getAcquire(block, 0L) & TP_STATUS_USER) == 0) {
+                    return false;
+                }
+                blockFramesLeft = (int) TpacketBlockDesc.NUM_PKTS.get(block, 0L);
+                blockFrameOffset = Integer.toUnsignedLong((int) TpacketBlockDesc.OFFSET_TO_FIRST_PKT.get(block, 0L));
+                if (blockFramesLeft == 0) { // the kernel does not close empty blocks; be safe if it ever does
+                    handBackBlock(block);
+                    continue;
+                }
+            }
+            long frame = blockFrameOffset;
+            if (filterOutgoingInUserSpace
+                    && (byte) SockaddrLl.SLL_PKTTYPE.get(block, frame + SOCKADDR_LL_IN_V3_FRAME) == PACKET_OUTGOING) {
+                outgoingFiltered++;
+                nextInBlock(block);
+                continue;
+            }
+            int status = (int) Tpacket3Hdr.TP_STATUS.get(block, frame);
+            int tpid = 0;
+            int tci = 0;
+            if ((status & TP_STATUS_VLAN_VALID) != 0) {
+                tci = (int) Tpacket3Hdr.TP_VLAN_TCI.get(block, frame) & 0xFFFF;
+                tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0
+                        ? Short.toUnsignedInt((short) Tpacket3Hdr.TP_VLAN_TPID.get(block, frame)) : 0;
+                if (tpid == 0) {
+                    tpid = ETH_P_8021Q;
+                }
+            }
+            rx.set(block, frame + Short.toUnsignedInt((short) Tpacket3Hdr.TP_MAC.get(block, frame)),
+                    (int) Tpacket3Hdr.TP_SNAPLEN.get(block, frame), (int) Tpacket3Hdr.TP_LEN.get(block, frame),
+                    tpid, tci, (status & TP_STATUS_CSUM_NOT_READY) != 0);
+            rxHeld = true;
+            return true;
+        }
+    }
+
+    /** Past the current frame of the block; the last frame's release hands the block back. */
+    private void nextInBlock(MemorySegment block) {
+        if (--blockFramesLeft == 0) {
+            handBackBlock(block);
+        } else {
+            blockFrameOffset += Integer.toUnsignedLong((int) Tpacket3Hdr.TP_NEXT_OFFSET.get(block, blockFrameOffset));
+        }
+    }
+
+    private void handBackBlock(MemorySegment block) {
+        TpacketBlockDesc.BLOCK_STATUS.setRelease(block, 0L, TP_STATUS_KERNEL);
+        if (++rxBlock == blockCount) {
+            rxBlock = 0;
+        }
+    }
+
     @Override
     public void release() {
         if (rxHeld) {
             rxHeld = false;
-            handBack(rxSlots[rxIndex]);
+            if (v3) {
+                nextInBlock(rxBlocks[rxBlock]);
+            } else {
+                handBack(rxSlots[rxIndex]);
+            }
         }
     }
 
@@ -397,7 +556,7 @@ public final class PacketRingPort implements FramePort {
             if (index >= slotCount) {
                 index -= slotCount;
             }
-            if (((int) TP_STATUS.getAcquire(txSlots[index], 0L) & TX_BUSY) != 0) {
+            if ((txStatus(txSlots[index]) & TX_BUSY) != 0) {
                 break;
             }
             txKnownFree++;
@@ -413,14 +572,19 @@ public final class PacketRingPort implements FramePort {
         }
         MemorySegment slot = txSlots[txHead];
         if (txKnownFree == 0) {
-            if (((int) TP_STATUS.getAcquire(slot, 0L) & TX_BUSY) != 0) {
+            if ((txStatus(slot) & TX_BUSY) != 0) {
                 return TX_RING_FULL;
             }
             txKnownFree = 1;
         }
         int written = TxFrameCopy.copy(src, offset, length, tpid, tci, txFrames[txHead], 0L);
-        TP_LEN.set(slot, 0L, written);
-        TP_STATUS.setRelease(slot, 0L, TP_STATUS_SEND_REQUEST);
+        if (v3) {
+            Tpacket3Hdr.TP_LEN.set(slot, 0L, written);
+            Tpacket3Hdr.TP_STATUS.setRelease(slot, 0L, TP_STATUS_SEND_REQUEST);
+        } else {
+            TP_LEN.set(slot, 0L, written);
+            TP_STATUS.setRelease(slot, 0L, TP_STATUS_SEND_REQUEST);
+        }
         lastTxIndex = txHead;
         if (++txHead == slotCount) {
             txHead = 0;
@@ -451,7 +615,12 @@ public final class PacketRingPort implements FramePort {
         }
         kick();
         txPending = 0;
-        kickOwed = (int) TP_STATUS.getAcquire(txSlots[lastTxIndex], 0L) == TP_STATUS_SEND_REQUEST;
+        kickOwed = txStatus(txSlots[lastTxIndex]) == TP_STATUS_SEND_REQUEST;
+    }
+
+    /** A TX slot's tp_status, with acquire semantics: at 0 in tpacket2_hdr, at 20 in tpacket3_hdr. */
+    private int txStatus(MemorySegment slot) {
+        return v3 ? (int) Tpacket3Hdr.TP_STATUS.getAcquire(slot, 0L) : (int) TP_STATUS.getAcquire(slot, 0L);
     }
 
     /**
@@ -475,7 +644,7 @@ public final class PacketRingPort implements FramePort {
     @Override
     public boolean awaitReadable(int timeoutMillis) throws IOException {
         ensureOpen();
-        if (rxReady(nextRxIndex())) {
+        if (rxReady()) {
             return true;
         }
         Pollfd.REVENTS.set(pollfd, 0L, (short) 0);
@@ -490,11 +659,19 @@ public final class PacketRingPort implements FramePort {
                 }
             }
         }
-        return rxReady(nextRxIndex());
+        return rxReady();
     }
 
-    private boolean rxReady(int index) {
-        return ((int) TP_STATUS.getAcquire(rxSlots[index], 0L) & TP_STATUS_USER) != 0;
+    /** Whether receive would return a frame now (the held one, if any, released first). */
+    private boolean rxReady() {
+        if (!v3) {
+            return ((int) TP_STATUS.getAcquire(rxSlots[nextRxIndex()], 0L) & TP_STATUS_USER) != 0;
+        }
+        if (blockFramesLeft - (rxHeld ? 1 : 0) > 0) {
+            return true;
+        }
+        int next = blockFramesLeft == 0 ? rxBlock : (rxBlock + 1 == blockCount ? 0 : rxBlock + 1);
+        return ((int) TpacketBlockDesc.BLOCK_STATUS.getAcquire(rxBlocks[next], 0L) & TP_STATUS_USER) != 0;
     }
 
     /**
@@ -586,6 +763,7 @@ public final class PacketRingPort implements FramePort {
 
     @Override
     public String toString() {
-        return "PacketRingPort{" + name + ", ifindex=" + ifindex + ", mtu=" + mtu + ", " + geometry + "}";
+        return "PacketRingPort{" + name + ", ifindex=" + ifindex + ", mtu=" + mtu + ", TPACKET_" + version
+                + (v3 ? ", blockTimeoutMillis=" + blockTimeoutMillis : "") + ", " + geometry + "}";
     }
 }

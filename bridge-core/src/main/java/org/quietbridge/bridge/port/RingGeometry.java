@@ -103,8 +103,16 @@ public record RingGeometry(int frameSize, int frameCount, int blockSize) {
         return (long) (index / framesPerBlock) * blockSize + (long) (index % framesPerBlock) * frameSize;
     }
 
-    /** Bytes a TX slot can hold after its header (the frame starts at {@link Tpacket2Hdr#TX_DATA_OFFSET}). */
+    /** Bytes a TPACKET_V2 TX slot can hold after its header (the frame starts at {@link Tpacket2Hdr#TX_DATA_OFFSET}). */
     public int txCapacity() {
-        return frameSize - Tpacket2Hdr.TX_DATA_OFFSET;
+        return txCapacity(RingVersion.V2);
+    }
+
+    /**
+     * Bytes a TX slot of {@code version} can hold after its header. {@link #requiredFrameSize} leaves
+     * room for TPACKET_V3's larger header (48 bytes) too.
+     */
+    public int txCapacity(RingVersion version) {
+        return frameSize - version.txDataOffset();
     }
 }

@@ -11,6 +11,8 @@ import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.forward.LinkLocalPolicy;
 import org.quietbridge.bridge.forward.NlbMode;
 import org.quietbridge.bridge.forward.NlbSettings;
+import org.quietbridge.bridge.port.PacketRingPort;
+import org.quietbridge.bridge.port.RingVersion;
 import org.quietbridge.frame.Ethernet;
 import org.quietbridge.frame.Ipv4;
 import org.quietbridge.rules.ConfigException;
@@ -75,6 +77,25 @@ class BridgeConfigTest {
                 error("ports: [eth1, eth2]\nidle: sleep\n"));
         assertEquals("qb.yaml:2:16: ring.frames must be a power of two (64 to 262144): 1000",
                 error("ports: [eth1, eth2]\nring: {frames: 1000}\n"));
+        assertEquals("qb.yaml:2:17: ring.version (TPACKET_V2 or V3) 1 is out of range 2..3",
+                error("ports: [eth1, eth2]\nring: {version: 1}\n"));
+        assertEquals("qb.yaml:2:35: ring.block_timeout (ms) 5000 is out of range 0..1000",
+                error("ports: [eth1, eth2]\nring: {version: 3, block_timeout: 5000}\n"));
+        assertEquals("qb.yaml:2:23: ring.block_timeout applies to TPACKET_V3 only; add 'version: 3' to 'ring' or"
+                        + " remove it",
+                error("ports: [eth1, eth2]\nring: {block_timeout: 1}\n"));
+    }
+
+    @Test
+    void ringVersionDefaultsToTwoAndTakesThreeWithABlockTimeout() {
+        BridgeConfig plain = BridgeConfig.parse("qb.yaml", "ports: [eth1, eth2]\n");
+        assertEquals(RingVersion.V2, plain.ringVersion());
+        assertEquals(PacketRingPort.KERNEL_BLOCK_TIMEOUT, plain.ringBlockTimeout());
+        BridgeConfig v3 = BridgeConfig.parse("qb.yaml", "ports: [eth1, eth2]\nring: {version: 3, block_timeout: 1}\n");
+        assertEquals(RingVersion.V3, v3.ringVersion());
+        assertEquals(1, v3.ringBlockTimeout());
+        assertEquals(RingVersion.V3, v3.monitorOnly().ringVersion(), "kept by the with* copies");
+        assertEquals(1, v3.monitorOnly().ringBlockTimeout());
     }
 
     @Test

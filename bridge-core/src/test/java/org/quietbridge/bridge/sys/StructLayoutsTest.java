@@ -73,6 +73,66 @@ class StructLayoutsTest {
         assertEquals(32, Tpacket2Hdr.TX_DATA_OFFSET);
     }
 
+    /** include/uapi/linux/if_packet.h struct tpacket_req3. */
+    @Test
+    void tpacketReq3MatchesIfPacketH() {
+        StructLayout l = TpacketReq3.LAYOUT;
+        assertEquals(28, l.byteSize());
+        assertEquals(0, offset(l, "tp_block_size"));
+        assertEquals(4, offset(l, "tp_block_nr"));
+        assertEquals(8, offset(l, "tp_frame_size"));
+        assertEquals(12, offset(l, "tp_frame_nr"));
+        assertEquals(16, offset(l, "tp_retire_blk_tov"));
+        assertEquals(20, offset(l, "tp_sizeof_priv"));
+        assertEquals(24, offset(l, "tp_feature_req_word"));
+    }
+
+    /** include/uapi/linux/if_packet.h struct tpacket3_hdr (with hv1) and TPACKET3_HDRLEN. */
+    @Test
+    void tpacket3HdrMatchesIfPacketH() {
+        StructLayout l = Tpacket3Hdr.LAYOUT;
+        assertEquals(48, l.byteSize());
+        assertEquals(0, offset(l, "tp_next_offset"));
+        assertEquals(4, offset(l, "tp_sec"));
+        assertEquals(8, offset(l, "tp_nsec"));
+        assertEquals(12, offset(l, "tp_snaplen"));
+        assertEquals(16, offset(l, "tp_len"));
+        assertEquals(20, offset(l, "tp_status"));
+        assertEquals(24, offset(l, "tp_mac"));
+        assertEquals(26, offset(l, "tp_net"));
+        assertEquals(28, offset(l, "hv1"));
+        assertEquals(28, offset(l, "hv1", "tp_rxhash"));
+        assertEquals(32, offset(l, "hv1", "tp_vlan_tci"));
+        assertEquals(36, offset(l, "hv1", "tp_vlan_tpid"));
+        assertEquals(38, offset(l, "hv1", "tp_padding"));
+        assertEquals(12, Tpacket3Hdr.HV1.byteSize());
+        assertEquals(40, offset(l, "tp_padding"));
+        // TPACKET3_HDRLEN = TPACKET_ALIGN(48) + sizeof(struct sockaddr_ll) = 48 + 20
+        assertEquals(68, Tpacket3Hdr.TPACKET3_HDRLEN);
+        assertEquals(48, Tpacket3Hdr.SOCKADDR_LL_OFFSET);
+        // tpacket_parse_header: off = po->tp_hdrlen - sizeof(struct sockaddr_ll)
+        assertEquals(48, Tpacket3Hdr.TX_DATA_OFFSET);
+    }
+
+    /** include/uapi/linux/if_packet.h struct tpacket_block_desc with struct tpacket_hdr_v1 (bh1). */
+    @Test
+    void tpacketBlockDescMatchesIfPacketH() {
+        StructLayout l = TpacketBlockDesc.LAYOUT;
+        assertEquals(48, l.byteSize());
+        assertEquals(40, TpacketBlockDesc.HDR_V1.byteSize());
+        assertEquals(8, TpacketBlockDesc.TS.byteSize());
+        assertEquals(0, offset(l, "version"));
+        assertEquals(4, offset(l, "offset_to_priv"));
+        assertEquals(8, offset(l, "bh1"));
+        assertEquals(8, offset(l, "bh1", "block_status"));
+        assertEquals(12, offset(l, "bh1", "num_pkts"));
+        assertEquals(16, offset(l, "bh1", "offset_to_first_pkt"));
+        assertEquals(20, offset(l, "bh1", "blk_len"));
+        assertEquals(24, offset(l, "bh1", "seq_num"));
+        assertEquals(32, offset(l, "bh1", "ts_first_pkt"));
+        assertEquals(40, offset(l, "bh1", "ts_last_pkt"));
+    }
+
     /** include/uapi/linux/if_packet.h struct tpacket_stats. */
     @Test
     void tpacketStatsMatchesIfPacketH() {
