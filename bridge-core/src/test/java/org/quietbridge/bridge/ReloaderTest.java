@@ -225,4 +225,21 @@ class ReloaderTest {
         assertFalse(heard.get(0).ok());
         assertTrue(heard.get(1).ok());
     }
+
+    @Test
+    void refusesRingChangesAsNeedingARestart() throws Exception {
+        Path file = write(DROP_137);
+        BridgeConfig cfg = BridgeConfig.load(file);
+        BridgeAgent agent = new BridgeAgent(new MemoryPort[] {p0, p1}, cfg.settings(), cfg.compileRules(),
+                System::nanoTime);
+        Reloader reloader = new Reloader(agent, cfg, file, false);
+        for (String ring : List.of("ring: {frames: 1024}\n", "ring: {version: 3}\n")) {
+            write(DROP_138 + ring);
+            Reloader.Result r = reloader.reload();
+            assertFalse(r.ok(), ring);
+            assertTrue(r.message().contains("need a restart"), r.message());
+            assertEquals("no-137", agent.rules().name(0), "nothing was reloaded");
+        }
+        assertEquals(2, reloader.failures());
+    }
 }

@@ -85,11 +85,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         }
         Bridge bridge;
         try {
-            bridge = Bridge.open(cfg, t -> {
-                err.println(FailureReporter.PREFIX + "data plane error (forwarding continues): "
-                        + FailureReporter.oneLine(String.valueOf(t)));
-                err.flush();
-            });
+            bridge = Bridge.open(cfg, new ErrorLog(err, System::nanoTime, 10_000_000_000L));
         } catch (IOException e) {
             throw new BadInputException(e.getMessage(), e);
         }
