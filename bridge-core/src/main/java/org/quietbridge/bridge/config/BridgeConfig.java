@@ -25,6 +25,7 @@ import org.quietbridge.frame.NlbMac;
 import org.quietbridge.rules.CompiledRules;
 import org.quietbridge.rules.ConfigException;
 import org.quietbridge.rules.ConfigNode;
+import org.quietbridge.rules.Mode;
 import org.quietbridge.rules.RuleSet;
 import org.quietbridge.rules.RuleSetLoader;
 import org.quietbridge.rules.YamlDocument;
@@ -185,10 +186,10 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
      * and NLB containment, if it contains, in monitor mode too.
      */
     public BridgeConfig monitorOnly() {
-        BridgeConfig c = withRuleSet(ruleSet.withMode(org.quietbridge.rules.Mode.MONITOR));
-        org.quietbridge.bridge.forward.NlbSettings nlb = c.settings().nlb();
-        if (nlb.mode() == org.quietbridge.bridge.forward.NlbMode.CONTAIN) {
-            c = c.withSettings(c.settings().withNlb(nlb.withMode(org.quietbridge.bridge.forward.NlbMode.MONITOR)));
+        BridgeConfig c = withRuleSet(ruleSet.withMode(Mode.MONITOR));
+        NlbSettings nlb = c.settings().nlb();
+        if (nlb.mode() == NlbMode.CONTAIN) {
+            c = c.withSettings(c.settings().withNlb(nlb.withMode(NlbMode.MONITOR)));
         }
         return c;
     }
