@@ -11,6 +11,7 @@ import org.quietbridge.bridge.agent.AgentRunner;
 import org.quietbridge.bridge.agent.BackoffIdleStrategy;
 import org.quietbridge.bridge.agent.IdleStrategy;
 import org.quietbridge.bridge.config.BridgeConfig;
+import org.quietbridge.bridge.config.RingSettings;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.bridge.port.FramePort;
 import org.quietbridge.bridge.port.PacketRingPort;
@@ -64,9 +65,10 @@ public final class Bridge implements AutoCloseable {
             for (String name : config.ports()) {
                 locks.add(PortLock.acquire(name));
             }
-            RingGeometry geometry = RingGeometry.forMtu(mtu, config.ringFrames());
+            RingSettings ring = config.ring();
+            RingGeometry geometry = RingGeometry.forMtu(mtu, ring.frames());
             for (String name : config.ports()) {
-                ports.add(PacketRingPort.open(name, geometry, config.ringVersion(), config.ringBlockTimeout()));
+                ports.add(PacketRingPort.open(name, geometry, ring.version(), ring.blockTimeout(), ring.offloads()));
             }
             PacketRingPort[] array = ports.toArray(new PacketRingPort[0]);
             IdleStrategy idle = switch (config.idle()) {
@@ -158,6 +160,19 @@ public final class Bridge implements AutoCloseable {
 
     public int mtu() {
         return mtu;
+    }
+
+    /**
+     * Why the ports forward without virtio-net headers (GRO off, super-frames dropped, partial IPv4
+     * checksums completed in software), or null when they carry offloads.
+     */
+    public String offloadFallback() {
+        for (int i = 0; i < agent.portCount(); i++) {
+            if (agent.port(i) instanceof PacketRingPort p && p.offloadFallback() != null) {
+                return p.offloadFallback();
+            }
+        }
+        return null;
     }
 
     public boolean isRunning() {

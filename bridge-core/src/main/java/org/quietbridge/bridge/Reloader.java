@@ -88,18 +88,13 @@ public final class Reloader {
                         + String.join(", ", next.ports()) + "); changing the port set needs a restart, nothing was"
                         + " reloaded");
             }
-            if (next.ringFrames() != current.ringFrames()) {
-                return failed(file + ": ring.frames changed (" + current.ringFrames() + " -> " + next.ringFrames()
-                        + "); ring sizes need a restart, nothing was reloaded");
+            if (!next.ring().equals(current.ring())) {
+                return failed(file + ": the ring section changed (" + current.ring().describe() + " -> "
+                        + next.ring().describe() + "); the rings need a restart, nothing was reloaded");
             }
             if (!Objects.equals(next.api(), current.api())) {
                 return failed(file + ": the api section changed (" + apiChange(current.api(), next.api())
                         + "); the management API needs a restart for that, nothing was reloaded");
-            }
-            if (next.ringVersion() != current.ringVersion() || next.ringBlockTimeout() != current.ringBlockTimeout()) {
-                return failed(file + ": ring.version or ring.block_timeout changed (" + current.ringVersion().number()
-                        + "/" + current.ringBlockTimeout() + " -> " + next.ringVersion().number() + "/"
-                        + next.ringBlockTimeout() + "); the rings need a restart, nothing was reloaded");
             }
             rules = next.compileRules();
         } catch (ConfigException e) {

@@ -113,6 +113,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                     throw new BadInputException("api: " + e.getMessage() + " (set api.listen, or 'api: off')", e);
                 }
             }
+            if (bridge.offloadFallback() != null) {
+                err.println(FailureReporter.PREFIX + "offloads are not carried (" + bridge.offloadFallback()
+                        + "): GRO is off on the ports, super-frames are dropped as truncated, partial checksums are"
+                        + " completed in software (IPv4 only)");
+            }
             err.println(FailureReporter.PREFIX + "forwarding between " + String.join(" and ", cfg.ports()) + " (mtu "
                     + bridge.mtu() + ", " + describeRing(cfg) + describeRules(cfg) + ", pid " + ProcessHandle.current().pid() + ")");
             err.flush();
@@ -251,11 +256,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
 
     /** Nothing for the default TPACKET_V2 rings; "TPACKET_V3 (block timeout N ms), " otherwise. */
     private static String describeRing(BridgeConfig cfg) {
-        if (cfg.ringVersion() == RingVersion.V2) {
+        if (cfg.ring().version() == RingVersion.V2) {
             return "";
         }
-        return "TPACKET_V3 (block timeout " + (cfg.ringBlockTimeout() == PacketRingPort.KERNEL_BLOCK_TIMEOUT
-                ? "chosen by the kernel" : cfg.ringBlockTimeout() + " ms") + "), ";
+        return "TPACKET_V3 (block timeout " + (cfg.ring().blockTimeout() == PacketRingPort.KERNEL_BLOCK_TIMEOUT
+                ? "chosen by the kernel" : cfg.ring().blockTimeout() + " ms") + "), ";
     }
 
     private static String describeRules(BridgeConfig cfg) {

@@ -38,9 +38,10 @@ import java.util.regex.Pattern;
  *       and no address at all: IPv6 is off on them, so the {@code br} namespace never sends a
  *       frame of its own (no DAD, router solicitation or MLD), and whatever a capture on a port
  *       shows came from a host.</li>
- *   <li>Unless {@link LabOptions#hostOffloads()}, the hosts' TSO, GSO and TX checksum offload are
- *       off ({@code ethtool -K eth0 tso off gso off tx off}), so that the frames look as they do
- *       on a real wire (ARCHITECTURE.md, kernel fact 3).</li>
+ *   <li>The hosts keep veth's default offloads (TSO, GSO, TX checksum), as VMs and containers do:
+ *       the bridge gets GSO super-frames and frames with unfilled checksums. Without
+ *       {@link LabOptions#hostOffloads()} they are off ({@code ethtool -K eth0 tso off gso off tx off}),
+ *       so that the frames look as they do on a physical wire (docs/ARCHITECTURE.md, "Offloads").</li>
  * </ul>
  *
  * <p>The JVM stays in the root namespace: every command runs through {@code ip netns exec}, and

@@ -8,10 +8,10 @@ import java.util.Objects;
  *
  * @param mtu            the MTU of all four veth ends; ARCHITECTURE.md fact 6: both legs of the
  *                       bridge need the same MTU. 68 (the IPv4 minimum, RFC 791) to 65535 (veth's maximum)
- * @param hostOffloads   {@code false} (the default) turns TSO, GSO and TX checksum offload off on the
- *                       hosts' {@code eth0}, so that the frames the bridge sees look as they do on a
- *                       real wire (ARCHITECTURE.md fact 3); {@code true} leaves the veth defaults on,
- *                       to test the bridge against super-frames and unfilled checksums
+ * @param hostOffloads   {@code true} (the default) leaves the veth defaults on the hosts' {@code eth0}:
+ *                       TSO, GSO and TX checksum offload, as every VM and container has, so the bridge
+ *                       gets super-frames and unfilled checksums; {@code false} turns them off, so that
+ *                       the frames look as they do on a physical wire (docs/ARCHITECTURE.md, "Offloads")
  * @param commandTimeout the limit for each command the lab runs for itself or through
  *                       {@link Lab#exec(Role, String...)}
  * @param removeOnExit   {@code true} (the default) registers a JVM shutdown hook that removes the
@@ -34,9 +34,9 @@ public record LabOptions(int mtu, boolean hostOffloads, Duration commandTimeout,
         }
     }
 
-    /** MTU 1500, host offloads off, 30 s per command, removed when the JVM exits. */
+    /** MTU 1500, the hosts' default offloads on, 30 s per command, removed when the JVM exits. */
     public static LabOptions defaults() {
-        return new LabOptions(DEFAULT_MTU, false, DEFAULT_COMMAND_TIMEOUT, true);
+        return new LabOptions(DEFAULT_MTU, true, DEFAULT_COMMAND_TIMEOUT, true);
     }
 
     public LabOptions withMtu(int newMtu) {

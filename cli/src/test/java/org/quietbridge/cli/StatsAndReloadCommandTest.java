@@ -24,8 +24,9 @@ class StatsAndReloadCommandTest {
                         "0123456789abcdef"),
                 Map.of("ports", List.of(Map.of("name", "ap0", "rx_frames", 1000, "tx_frames", 900,
                         "rx_broadcast_multicast", 200, "forwarded_broadcast_multicast", 104, "drop_rule", 96,
-                        "drop_nlb_contained", 0)),
+                        "drop_nlb_contained", 0, "drop_rx_ring_full", 17, "drop_too_big", 2)),
                         "fdb", Map.of("entries", 3, "learned", 5, "moved", 1, "table_full", 0),
+                        "dataplane", Map.of("busy_rounds", 400, "frames", 10_000, "busy_nanos", 372_550_000_000L),
                         "reloads", 2, "reload_failures", 1),
                 Map.of("rules", List.of(Map.of("name", "netbios-broadcast-l2", "action", "drop", "hits", 96))),
                 Map.of("clusters", List.of()));
@@ -37,6 +38,8 @@ class StatsAndReloadCommandTest {
         assertTrue(text.contains("  netbios-broadcast-l2             drop               96"), text);
         assertTrue(text.contains("fdb: 3 entries (learned 5, moved 1, not learned while full 0)"), text);
         assertTrue(text.contains("reloads: 2 applied, 1 refused"), text);
+        assertTrue(text.contains("lost on ap0: rx_ring_full=17 tx_ring_full=0 too_big=2 truncated=0 runt=0\n"), text);
+        assertTrue(text.contains("data plane: busy 10.0% of its uptime, 25.0 frames per busy round\n"), text);
     }
 
     @Test

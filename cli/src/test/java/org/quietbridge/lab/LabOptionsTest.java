@@ -14,20 +14,20 @@ import org.junit.jupiter.api.Timeout;
 class LabOptionsTest {
 
     @Test
-    void defaultsLookLikeAWireAndCleanUpAtExit() {
+    void defaultsLookLikeVmsOrContainersAndCleanUpAtExit() {
         LabOptions defaults = LabOptions.defaults();
 
         assertEquals(1500, defaults.mtu());
-        assertFalse(defaults.hostOffloads());
+        assertTrue(defaults.hostOffloads(), "TSO, GSO and TX checksum offload on, as veth has them");
         assertTrue(defaults.removeOnExit());
         assertEquals(Duration.ofSeconds(30), defaults.commandTimeout());
     }
 
     @Test
     void withersChangeOneSettingOnly() {
-        LabOptions options = LabOptions.defaults().withMtu(9000).withHostOffloads(true).withRemoveOnExit(false);
+        LabOptions options = LabOptions.defaults().withMtu(9000).withHostOffloads(false).withRemoveOnExit(false);
 
-        assertEquals(new LabOptions(9000, true, Duration.ofSeconds(30), false), options);
+        assertEquals(new LabOptions(9000, false, Duration.ofSeconds(30), false), options);
     }
 
     @Test

@@ -129,6 +129,15 @@ public final class CompiledRules {
      * @param ingressPort index of the arrival port in the compile-time port list
      */
     public int evaluate(FrameView frame, int ingressPort) {
+        return evaluate(frame, ingressPort, 1);
+    }
+
+    /**
+     * {@link #evaluate(FrameView, int)} for a frame that stands for {@code frames} wire frames (a GSO
+     * super-frame: its segments share its headers, so one decision serves them all), counted as that many
+     * hits.
+     */
+    public int evaluate(FrameView frame, int ingressPort, int frames) {
         final CompiledMatch[] ms = matches;
         int ipv4ClassBit = 0; // computed on first use: 1 << Ipv4Class.ordinal()
         for (int i = 0; i < ms.length; i++) {
@@ -193,7 +202,7 @@ public final class CompiledRules {
                     continue;
                 }
             }
-            HITS.setOpaque(hits, i, hits[i] + 1);
+            HITS.setOpaque(hits, i, hits[i] + frames);
             return i;
         }
         return NO_MATCH;

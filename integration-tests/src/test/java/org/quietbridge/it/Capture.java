@@ -38,6 +38,12 @@ import org.quietbridge.lab.Role;
 final class Capture implements AutoCloseable {
     private static final Duration LISTEN_LIMIT = Duration.ofSeconds(30);
     private static final Duration STOP_LIMIT = Duration.ofSeconds(10);
+    /**
+     * tcpdump's ring, in KiB (-B). On an interface with offloads (the hosts keep veth's), libpcap sizes
+     * each TPACKET_V3 block for a 64 KiB super-frame, so its default 2 MiB ring has a dozen blocks, each
+     * handed over part full in immediate mode: a burst of a few hundred small frames overflows it.
+     */
+    static final String BUFFER_KIB = "32768";
 
     private final Role host;
     private final Process tcpdump;
@@ -67,9 +73,9 @@ final class Capture implements AutoCloseable {
         String base = pcap.getFileName().toString().replaceFirst("\\.pcap$", "");
         Path log = pcap.resolveSibling(base + ".tcpdump.log");
         List<String> argv = new ArrayList<>(List.of("tcpdump", "-i", "eth0", "-Q", "in", "-U", "--immediate-mode",
-                "-s", "0", "-n", "-Z", "root", "-w", pcap.toString()));
+                "-s", "0", "-n", "-Z", "root", "-B", BUFFER_KIB, "-w", pcap.toString()));
         if (filter != null) {
-            argv.addAll(List.of("-B", "8192", filter));
+            argv.add(filter);
         }
         Process tcpdump = fixture.lab().start(host, log, argv.toArray(String[]::new));
         Capture capture = new Capture(host, tcpdump, pcap, log);

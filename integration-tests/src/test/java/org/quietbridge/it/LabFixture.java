@@ -48,6 +48,11 @@ final class LabFixture implements AutoCloseable {
      * @param name a short tag, {@code [a-z0-9]}, at most 8 characters
      */
     static LabFixture open(String name) {
+        return open(name, LabOptions.defaults());
+    }
+
+    /** {@link #open(String)} with a lab of other options (the hosts' offloads off, say). */
+    static LabFixture open(String name, LabOptions options) {
         assumeTrue(Lab.runningAsRoot(),
                 "skipped: the end-to-end tests need root to create network namespaces and veth links");
         String prefix = "qbit-" + ProcessHandle.current().pid() + "-" + name;
@@ -61,7 +66,7 @@ final class LabFixture implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         Lab.destroy(prefix); // what a crashed JVM with the same PID left behind
-        Lab lab = Lab.create(prefix, LabOptions.defaults());
+        Lab lab = Lab.create(prefix, options);
         return new LabFixture(prefix, lab, dir);
     }
 

@@ -325,8 +325,9 @@ class NlbContainmentTest {
 
         static TextCapture start(Role host, String name, String filter) {
             Path log = freshLog(name);
+            // -B: see Capture.BUFFER_KIB (the hosts' offloads make libpcap's default ring overflow).
             Process p = lab.start(host, log, "tcpdump", "-i", Lab.HOST_DEVICE, "-Q", "in", "-e", "-n", "-l",
-                    "--immediate-mode", filter);
+                    "--immediate-mode", "-B", Capture.BUFFER_KIB, filter);
             TextCapture capture = new TextCapture(host, p, log);
             awaitCondition(Duration.ofSeconds(30), () -> "tcpdump on " + host + " to listen: " + capture.text(), () -> {
                 if (!p.isAlive()) {

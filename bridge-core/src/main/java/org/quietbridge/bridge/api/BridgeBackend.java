@@ -16,6 +16,7 @@ import org.quietbridge.bridge.Bridge;
 import org.quietbridge.bridge.Reloader;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.bridge.forward.FdbCounter;
+import org.quietbridge.bridge.forward.LoadCounter;
 import org.quietbridge.bridge.forward.NlbCluster;
 import org.quietbridge.bridge.forward.TopTalkers;
 import org.quietbridge.bridge.forward.ForwardingTable;
@@ -127,7 +128,11 @@ public class BridgeBackend implements ManagementBackend {
         for (Malformation m : Malformation.values()) {
             malformed[m.ordinal()] = agent.malformed(m);
         }
-        return new DataPlaneCounters(nanoClock.getAsLong() / 1_000_000, ports, fdb, malformed, reloads(),
+        long[] load = new long[LoadCounter.values().length];
+        for (LoadCounter c : LoadCounter.values()) {
+            load[c.id()] = agent.counter(c);
+        }
+        return new DataPlaneCounters(nanoClock.getAsLong() / 1_000_000, ports, fdb, malformed, load, reloads(),
                 reloadFailures(), dataPlaneErrors.getAsLong());
     }
 

@@ -21,6 +21,7 @@ import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 
 import org.quietbridge.bridge.forward.FdbCounter;
+import org.quietbridge.bridge.forward.LoadCounter;
 import org.quietbridge.bridge.forward.PortCounter;
 import org.quietbridge.frame.Malformation;
 
@@ -38,7 +39,10 @@ import org.quietbridge.frame.Malformation;
  *   <li>{@code quietbridge_port_dropped_frames_total{port,reason}}: one {@code reason} per
  *       {@code drop_*} port counter, without the prefix ({@code rule}, {@code same_port},
  *       {@code too_big}, {@code truncated}, {@code runt}, {@code tx_ring_full}, {@code link_local},
- *       {@code nlb_contained}); {@code same_port} is a learning bridge's normal filtering;</li>
+ *       {@code nlb_contained}, {@code rx_ring_full}: the kernel's drops when the RX ring was full);
+ *       {@code same_port} is a learning bridge's normal filtering;</li>
+ *   <li>{@code quietbridge_port_rx_super_frames_total{port}}: GSO/GRO super-frames (every frame counter
+ *       counts their segments), {@code quietbridge_port_rx_ring_freezes_total{port}} (TPACKET_V3);</li>
  *   <li>{@code quietbridge_port_<label>_frames_total{port}} for every other port counter:
  *       {@code rx_broadcast_multicast}, {@code forwarded_broadcast_multicast}, {@code malformed},
  *       {@code checksum_completed}, {@code checksum_unfixable}, {@code flooded};</li>
@@ -52,6 +56,8 @@ import org.quietbridge.frame.Malformation;
  *       {@code quietbridge_nlb_cluster_member_ports{cluster}} (gauge);</li>
  *   <li>{@code quietbridge_reloads_total}, {@code quietbridge_reload_failures_total},
  *       {@code quietbridge_dataplane_errors_total};</li>
+ *   <li>headroom: {@code quietbridge_dataplane_busy_seconds_total}, {@code _busy_rounds_total},
+ *       {@code _frames_total};</li>
  *   <li>{@code quietbridge_up} (1 while the data plane forwards), {@code quietbridge_uptime_seconds},
  *       {@code quietbridge_build_info{version}}, {@code quietbridge_rules_info{mode,digest}}.</li>
  * </ul>
@@ -91,7 +97,8 @@ final class BridgeMetrics {
         List<String> names = new ArrayList<>();
         names.addAll(List.of("quietbridge_up", "quietbridge_uptime_seconds", "quietbridge_build_info",
                 "quietbridge_rules_info", "quietbridge_reloads_total", "quietbridge_reload_failures_total",
-                "quietbridge_dataplane_errors_total"));
+                "quietbridge_dataplane_errors_total", "quietbridge_dataplane_busy_seconds_total",
+                "quietbridge_dataplane_busy_rounds_total", "quietbridge_dataplane_frames_total"));
         names.addAll(portMetricNames().keySet());
         for (FdbCounter c : FdbCounter.values()) {
             names.add(fdbMetricName(c));
@@ -137,6 +144,15 @@ final class BridgeMetrics {
                 DataPlaneCounters::reloadFailures);
         counter(PREFIX + "dataplane_errors_total", "errors the data-plane thread survived",
                 DataPlaneCounters::dataPlaneErrors);
+        // Headroom: rate(busy_seconds) is the share of time the data plane works rather than idles;
+        // rate(frames) / rate(busy_rounds) is the frames it takes per busy round (VPP's vectors per call).
+        CounterWithCallback.builder().name(PREFIX + "dataplane_busy_seconds_total")
+                .help("seconds the data-plane thread spent forwarding (rate: the share of time it is busy)")
+                .callback(cb -> cb.call(counters.load(LoadCounter.BUSY_NANOS) / 1e9)).register(registry);
+        counter(PREFIX + "dataplane_busy_rounds_total", "data-plane rounds that forwarded frames",
+                d -> d.load(LoadCounter.BUSY_ROUNDS));
+        counter(PREFIX + "dataplane_frames_total", "frames the data plane took from its RX rings, a super-frame once"
+                + " (per busy round: the batch size it runs at)", d -> d.load(LoadCounter.FRAMES));
     }
 
     private void counter(String name, String help, ToLongFunction<DataPlaneCounters> value) {
@@ -158,7 +174,7 @@ final class BridgeMetrics {
         if (label.startsWith("drop_")) {
             return PREFIX + "port_dropped_frames_total";
         }
-        if (label.endsWith("_frames") || label.endsWith("_bytes")) {
+        if (label.endsWith("_frames") || label.endsWith("_bytes") || label.endsWith("_freezes")) {
             return PREFIX + "port_" + label + "_total";
         }
         return PREFIX + "port_" + label + "_frames_total";

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Objects;
 
 import org.quietbridge.bridge.forward.FdbCounter;
+import org.quietbridge.bridge.forward.LoadCounter;
 import org.quietbridge.bridge.forward.PortCounter;
 import org.quietbridge.frame.Malformation;
 
@@ -18,6 +19,7 @@ public final class DataPlaneCounters {
     private final List<Port> ports;
     private final long[] fdb;
     private final long[] malformed;
+    private final long[] load;
     private final long reloads;
     private final long reloadFailures;
     private final long dataPlaneErrors;
@@ -28,12 +30,13 @@ public final class DataPlaneCounters {
      * @param ports per port, in port-number order
      * @param fdb indexed by {@link FdbCounter#id()}
      * @param malformed indexed by {@link Malformation#ordinal()}
+     * @param load indexed by {@link LoadCounter#id()}
      * @param reloads configuration reloads that were applied
      * @param reloadFailures reloads that were rejected
      * @param dataPlaneErrors errors the data-plane thread survived
      */
-    public DataPlaneCounters(long monotonicMillis, List<Port> ports, long[] fdb, long[] malformed, long reloads,
-            long reloadFailures, long dataPlaneErrors) {
+    public DataPlaneCounters(long monotonicMillis, List<Port> ports, long[] fdb, long[] malformed, long[] load,
+            long reloads, long reloadFailures, long dataPlaneErrors) {
         if (fdb.length != FdbCounter.values().length) {
             throw new IllegalArgumentException("fdb counters: " + fdb.length + ", expected " + FdbCounter.values().length);
         }
@@ -41,10 +44,15 @@ public final class DataPlaneCounters {
             throw new IllegalArgumentException("malformed counters: " + malformed.length + ", expected "
                     + Malformation.values().length);
         }
+        if (load.length != LoadCounter.values().length) {
+            throw new IllegalArgumentException("load counters: " + load.length + ", expected "
+                    + LoadCounter.values().length);
+        }
         this.monotonicMillis = monotonicMillis;
         this.ports = List.copyOf(ports);
         this.fdb = fdb.clone();
         this.malformed = malformed.clone();
+        this.load = load.clone();
         this.reloads = reloads;
         this.reloadFailures = reloadFailures;
         this.dataPlaneErrors = dataPlaneErrors;
@@ -64,6 +72,11 @@ public final class DataPlaneCounters {
 
     public long malformed(Malformation reason) {
         return malformed[reason.ordinal()];
+    }
+
+    /** How busy the data-plane thread was, in total. */
+    public long load(LoadCounter counter) {
+        return load[counter.id()];
     }
 
     public long reloads() {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 
 import org.quietbridge.bridge.forward.FdbCounter;
+import org.quietbridge.bridge.forward.LoadCounter;
 import org.quietbridge.bridge.forward.PortCounter;
 import org.quietbridge.frame.Malformation;
 
@@ -51,6 +52,10 @@ final class JsonDocuments {
             if (m != Malformation.NONE) {
                 w.member(m.label(), c.malformed(m));
             }
+        }
+        w.endObject().name("dataplane").beginObject();
+        for (LoadCounter lc : LoadCounter.values()) {
+            w.member(lc.label(), c.load(lc));
         }
         return w.endObject()
                 .member("reloads", c.reloads())

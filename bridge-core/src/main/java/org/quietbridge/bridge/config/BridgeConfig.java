@@ -17,7 +17,7 @@ import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.forward.LinkLocalPolicy;
 import org.quietbridge.bridge.forward.NlbMode;
 import org.quietbridge.bridge.forward.NlbSettings;
-import org.quietbridge.bridge.port.PacketRingPort;
+import org.quietbridge.bridge.port.OffloadMode;
 import org.quietbridge.bridge.port.RingVersion;
 import org.quietbridge.frame.Ethernet;
 import org.quietbridge.frame.Ipv4;
@@ -49,10 +49,12 @@ import org.quietbridge.rules.YamlDocument;
  * link_local: forward          # or drop: 01:80:c2:00:00:0X (BPDU, LLDP, LACP, EAPOL)
  * idle: backoff                # spin | backoff | block
  * ring:
- *   frames: 4096               # slots per RX and per TX ring
+ *   frames: 4096               # slots per RX ring (and per TX ring; up to 512 68 KiB slots with offloads)
  *   version: 2                 # TPACKET_V2 (per-frame RX) or 3 (block-based RX; see bench/README.md)
  *   block_timeout: 0           # version 3 only: ms before a partly filled RX block is handed over;
  *                              # 0 = the kernel's choice (from the link speed; 8 ms when unknown)
+ *   offloads: auto             # auto: virtio-net headers carry super-frames and partial checksums
+ *                              # through (where the kernel can); off: GRO/LRO off, super-frames dropped
  * nlb:                         # Microsoft NLB flood containment; off without this section
  *   mode: contain              # required here: off | monitor | contain
  *   aging: 300                 # seconds a learned member port lives; default: fdb.aging
@@ -68,19 +70,13 @@ import org.quietbridge.rules.YamlDocument;
  * @param source the file name errors are reported against
  * @param ports interface names; the index is the port number in counters and rules
  * @param api where the management API listens, or null when it is off
- * @param ringVersion TPACKET version of the port rings
- * @param ringBlockTimeout V3 RX block retire timeout in ms; {@link PacketRingPort#KERNEL_BLOCK_TIMEOUT} (0) for the kernel's choice
+ * @param ring how the ports' rings are built
  */
 public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, BridgeSettings settings, ManagementSettings api,
-        IdleMode idle, int ringFrames, RingVersion ringVersion, int ringBlockTimeout) {
+        IdleMode idle, RingSettings ring) {
 
     public static final List<String> KEYS = List.of("ports", "fdb", "link_local", "idle", "ring", "nlb", "api");
-    public static final int DEFAULT_RING_FRAMES = 4096;
     public static final IdleMode DEFAULT_IDLE = IdleMode.BACKOFF;
-    /** TPACKET_V2: measured against V3 on the lab (bench/README.md, "TPACKET_V2 or V3"). */
-    public static final RingVersion DEFAULT_RING_VERSION = RingVersion.V2;
-    /** The largest V3 block timeout accepted, in ms: beyond a second a bridge is not a bridge. */
-    public static final int MAX_BLOCK_TIMEOUT = 1000;
     private static final Pattern IFNAME = Pattern.compile("[^\\s/:]{1,15}");
 
     public BridgeConfig {
@@ -139,39 +135,12 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
             idle = IdleMode.valueOf(idleNode.expectWord("idle", List.of("spin", "backoff", "block"))
                     .toUpperCase(Locale.ROOT));
         }
-        int ringFrames = DEFAULT_RING_FRAMES;
-        RingVersion ringVersion = DEFAULT_RING_VERSION;
-        int blockTimeout = PacketRingPort.KERNEL_BLOCK_TIMEOUT;
-        ConfigNode ring = root.get("ring");
-        if (ring != null && !ring.isNull()) {
-            ring.expectMapping("'ring'");
-            ring.checkKeys("in ring", List.of("frames", "version", "block_timeout"));
-            ConfigNode frames = ring.get("frames");
-            if (frames != null) {
-                ringFrames = frames.expectInt("ring.frames", 64, 1 << 18);
-                if (Integer.bitCount(ringFrames) != 1) {
-                    throw frames.error("ring.frames must be a power of two (64 to 262144): " + ringFrames);
-                }
-            }
-            ConfigNode version = ring.get("version");
-            if (version != null) {
-                ringVersion = RingVersion.of(version.expectInt("ring.version (TPACKET_V2 or V3)", 2, 3));
-            }
-            ConfigNode timeout = ring.get("block_timeout");
-            if (timeout != null) {
-                blockTimeout = timeout.expectInt("ring.block_timeout (ms)", 0, MAX_BLOCK_TIMEOUT);
-                if (ringVersion != RingVersion.V3) {
-                    throw timeout.error("ring.block_timeout applies to TPACKET_V3 only; add 'version: 3' to 'ring'"
-                            + " or remove it");
-                }
-            }
-        }
+        RingSettings ring = ring(root.get("ring"));
         NlbSettings nlb = nlb(root.get("nlb"), ports, agingNanos);
         BridgeSettings settings = new BridgeSettings(maxEntries, agingNanos, linkLocal,
                 BridgeSettings.DEFAULT_BATCH_SIZE, statics, nlb);
         ManagementSettings api = api(root.get("api"), doc.source());
-        BridgeConfig config = new BridgeConfig(doc.source(), ports, rules, settings, api, idle, ringFrames, ringVersion,
-                blockTimeout);
+        BridgeConfig config = new BridgeConfig(doc.source(), ports, rules, settings, api, idle, ring);
         config.compileRules(); // ingress names must be ports: report it now, at the rule's position
         return config;
     }
@@ -196,12 +165,51 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
 
     /** The same configuration with another rule set. */
     public BridgeConfig withRuleSet(RuleSet next) {
-        return new BridgeConfig(source, ports, next, settings, api, idle, ringFrames, ringVersion, ringBlockTimeout);
+        return new BridgeConfig(source, ports, next, settings, api, idle, ring);
     }
 
     /** The same configuration with other data-plane settings. */
     public BridgeConfig withSettings(BridgeSettings next) {
-        return new BridgeConfig(source, ports, ruleSet, next, api, idle, ringFrames, ringVersion, ringBlockTimeout);
+        return new BridgeConfig(source, ports, ruleSet, next, api, idle, ring);
+    }
+
+    /** The {@code ring:} section; absent or null: {@link RingSettings#defaults()}. */
+    private static RingSettings ring(ConfigNode ring) {
+        RingSettings defaults = RingSettings.defaults();
+        if (ring == null || ring.isNull()) {
+            return defaults;
+        }
+        ring.expectMapping("'ring'");
+        ring.checkKeys("in ring", List.of("frames", "version", "block_timeout", "offloads"));
+        int frames = defaults.frames();
+        ConfigNode framesNode = ring.get("frames");
+        if (framesNode != null) {
+            frames = framesNode.expectInt("ring.frames", 64, 1 << 18);
+            if (Integer.bitCount(frames) != 1) {
+                throw framesNode.error("ring.frames must be a power of two (64 to 262144): " + frames);
+            }
+        }
+        RingVersion version = defaults.version();
+        ConfigNode versionNode = ring.get("version");
+        if (versionNode != null) {
+            version = RingVersion.of(versionNode.expectInt("ring.version (TPACKET_V2 or V3)", 2, 3));
+        }
+        int blockTimeout = defaults.blockTimeout();
+        ConfigNode timeout = ring.get("block_timeout");
+        if (timeout != null) {
+            blockTimeout = timeout.expectInt("ring.block_timeout (ms)", 0, RingSettings.MAX_BLOCK_TIMEOUT);
+            if (version != RingVersion.V3) {
+                throw timeout.error("ring.block_timeout applies to TPACKET_V3 only; add 'version: 3' to 'ring'"
+                        + " or remove it");
+            }
+        }
+        OffloadMode offloads = defaults.offloads();
+        ConfigNode offloadsNode = ring.get("offloads");
+        if (offloadsNode != null) {
+            offloads = OffloadMode.valueOf(offloadsNode.expectWord("ring.offloads", List.of("auto", "off"))
+                    .toUpperCase(Locale.ROOT));
+        }
+        return new RingSettings(frames, version, blockTimeout, offloads);
     }
 
     /**

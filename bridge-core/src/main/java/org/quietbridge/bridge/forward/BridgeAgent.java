@@ -10,6 +10,7 @@ import java.util.function.LongSupplier;
 
 import org.quietbridge.bridge.agent.Agent;
 import org.quietbridge.bridge.port.FramePort;
+import org.quietbridge.bridge.port.Offload;
 import org.quietbridge.bridge.port.RxFrame;
 import org.quietbridge.frame.Ethernet;
 import org.quietbridge.frame.FrameView;
@@ -38,11 +39,14 @@ public final class BridgeAgent implements Agent {
     /** Dropped frames kept for diagnosis (SIGUSR1 writes them to a pcap). */
     public static final int DROPPED_FRAMES_KEPT = 256;
     private static final int NLB_SWEEP_SLOTS_PER_ROUND = 64;
+    /** How often the kernel's ring counters are read: they are 32 bits wide and cleared by reading. */
+    static final long RING_STATISTICS_INTERVAL_NANOS = 1_000_000_000L;
 
     private final FramePort[] ports;
     private final CounterArray[] portCounters;
     private final CounterArray fdbCounters = new CounterArray(FdbCounter.values().length);
     private final CounterArray malformed = new CounterArray(Malformation.values().length);
+    private final CounterArray load = new CounterArray(LoadCounter.values().length);
     private ForwardingTable fdb;
     /**
      * NLB flood containment; null when {@code nlb.mode} is off (then nothing about NLB runs).
@@ -67,6 +71,10 @@ public final class BridgeAgent implements Agent {
 
     private CompiledRules rules;
     private long now;
+    private long nextRingStatistics;
+    /** The frame being handled: the wire frames it stands for (a super-frame's segments), and their bytes. */
+    private int segments;
+    private int headerLength;
 
     /**
      * @param ports the bridge's ports; index = port number in rules and counters
@@ -112,9 +120,11 @@ public final class BridgeAgent implements Agent {
             next.carryOverHits(rules);
             rules = next;
         }
+        int frames = 0;
         for (int in = 0; in < ports.length; in++) {
-            work += forwardFrom(in);
+            frames += forwardFrom(in);
         }
+        work += frames;
         for (int p = 0; p < ports.length; p++) {
             if (pendingFlush[p]) {
                 pendingFlush[p] = false;
@@ -130,7 +140,37 @@ public final class BridgeAgent implements Agent {
         if (nlb != null) {
             nlb.sweep(now, NLB_SWEEP_SLOTS_PER_ROUND);
         }
+        if (now - nextRingStatistics >= 0) {
+            nextRingStatistics = now + RING_STATISTICS_INTERVAL_NANOS;
+            collectRingStatistics();
+        }
+        if (frames > 0) {
+            load.increment(LoadCounter.BUSY_ROUNDS.id());
+            load.add(LoadCounter.FRAMES.id(), frames);
+            load.add(LoadCounter.BUSY_NANOS.id(), clock.getAsLong() - now);
+        }
         return work;
+    }
+
+    /**
+     * The kernel's RX ring drops of every port into its {@link PortCounter#DROP_RX_RING_FULL} (and the V3
+     * freeze count); a port that cannot be read is skipped, and the first failure is thrown after the others.
+     */
+    private void collectRingStatistics() throws IOException {
+        IOException failure = null;
+        for (int p = 0; p < ports.length; p++) {
+            try {
+                ports[p].collectRingStatistics();
+            } catch (IOException e) {
+                failure = failure == null ? e : failure;
+                continue;
+            }
+            portCounters[p].set(PortCounter.DROP_RX_RING_FULL.id(), ports[p].rxRingDrops());
+            portCounters[p].set(PortCounter.RX_RING_FREEZES.id(), ports[p].rxRingFreezes());
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     private int runCommands() {
@@ -158,14 +198,16 @@ public final class BridgeAgent implements Agent {
     private void handle(int in) throws IOException {
         NlbContainment nlb = this.nlb; // one volatile read per frame; a reload swaps it between rounds
         CounterArray c = portCounters[in];
-        c.increment(PortCounter.RX_FRAMES.id());
         // On the wire the frame carried the tag the kernel stripped (tp_len leaves it out); TX counts it too.
-        c.add(PortCounter.RX_BYTES.id(), rx.wireLength() + (rx.vlanTpid() != 0 ? 4 : 0));
+        int tagBytes = rx.vlanTpid() != 0 ? 4 : 0;
         if (rx.truncated()) {
+            c.increment(PortCounter.RX_FRAMES.id());
+            c.add(PortCounter.RX_BYTES.id(), rx.wireLength() + tagBytes);
             c.increment(PortCounter.DROP_TRUNCATED.id());
             return;
         }
         FrameView f = view.wrap(rx.segment(), rx.offset(), rx.length(), rx.vlanTpid(), rx.vlanTci());
+        countReceived(c, f, tagBytes);
         if (f.malformed()) {
             c.increment(PortCounter.MALFORMED.id());
             malformed.increment(f.malformation().ordinal());
@@ -179,7 +221,7 @@ public final class BridgeAgent implements Agent {
         int vlan = f.vlanId();
         boolean group = Ethernet.isGroupAddress(dst);
         if (group) {
-            c.increment(PortCounter.RX_BROADCAST_MULTICAST.id());
+            c.add(PortCounter.RX_BROADCAST_MULTICAST.id(), segments);
         }
         if (!Ethernet.isGroupAddress(src)) {
             learn(src, vlan, in);
@@ -187,23 +229,23 @@ public final class BridgeAgent implements Agent {
         if (nlb != null) {
             nlb.learn(f, in, now);
         }
-        int rule = rules.evaluate(f, in);
+        int rule = rules.evaluate(f, in, segments);
         if (rules.drops(rule)) {
-            c.increment(PortCounter.DROP_RULE.id());
+            c.add(PortCounter.DROP_RULE.id(), segments);
             topTalkers.record(src, now, rules.name(rule));
             droppedFrames.record(rx.segment(), rx.offset(), rx.length(), rx.vlanTpid(), rx.vlanTci(),
                     now + wallClockOffset);
             return;
         }
         if (group && linkLocal == LinkLocalPolicy.DROP && LinkLocalPolicy.isLinkLocal(dst)) {
-            c.increment(PortCounter.DROP_LINK_LOCAL.id());
+            c.add(PortCounter.DROP_LINK_LOCAL.id(), segments);
             return;
         }
         // NLB containment first: a cluster MAC is never in the MAC table, so it would flood.
         int verdict = nlb != null && f.nlbDestination() != NlbMac.NONE
                 ? nlb.decide(dst, vlan, in, now) : NlbContainment.NOT_A_CLUSTER;
         if (verdict == NlbContainment.CONTAINED) {
-            c.increment(PortCounter.DROP_NLB_CONTAINED.id());
+            c.add(PortCounter.DROP_NLB_CONTAINED.id(), segments);
             return;
         }
         int egressCount = 0;
@@ -214,7 +256,7 @@ public final class BridgeAgent implements Agent {
         } else {
             int known = group ? -1 : fdb.lookup(dst, vlan, now);
             if (known == in) {
-                c.increment(PortCounter.DROP_SAME_PORT.id());
+                c.add(PortCounter.DROP_SAME_PORT.id(), segments);
                 return;
             }
             if (known >= 0) {
@@ -225,18 +267,43 @@ public final class BridgeAgent implements Agent {
                         egress[egressCount++] = p;
                     }
                 }
-                c.increment(PortCounter.FLOODED.id());
+                c.add(PortCounter.FLOODED.id(), segments);
                 if (verdict == NlbContainment.UNKNOWN) {
                     nlb.countFlood();
                 }
             }
         }
         if (group) {
-            c.increment(PortCounter.FORWARDED_BROADCAST_MULTICAST.id());
+            c.add(PortCounter.FORWARDED_BROADCAST_MULTICAST.id(), segments);
         }
         for (int i = 0; i < egressCount; i++) {
             send(egress[i], f);
         }
+    }
+
+    /**
+     * Counts a received frame as the wire frames it stands for: a super-frame's segments and their
+     * bytes ({@link SuperFrames}), and sets {@link #segments} and {@link #headerLength} for the
+     * decisions that follow. The headers each segment repeats replace the kernel's hdr_len in the frame's
+     * offload state, which goes to egress with it.
+     */
+    private void countReceived(CounterArray c, FrameView f, int tagBytes) {
+        Offload offload = rx.offload();
+        if (!offload.gso()) {
+            segments = 1;
+            headerLength = 0;
+            c.increment(PortCounter.RX_FRAMES.id());
+            c.add(PortCounter.RX_BYTES.id(), rx.wireLength() + tagBytes);
+            return;
+        }
+        headerLength = SuperFrames.headerLength(f, offload);
+        segments = SuperFrames.segments(rx.length(), headerLength, offload.gsoSize());
+        if (headerLength > 0) {
+            offload.headerLength(headerLength);
+        }
+        c.increment(PortCounter.RX_SUPER_FRAMES.id());
+        c.add(PortCounter.RX_FRAMES.id(), segments);
+        c.add(PortCounter.RX_BYTES.id(), SuperFrames.wireBytes(rx.length(), segments, headerLength, tagBytes));
     }
 
     private void learn(long src, int vlan, int in) {
@@ -255,21 +322,25 @@ public final class BridgeAgent implements Agent {
         CounterArray c = portCounters[out];
         int tpid = rx.vlanTpid();
         int tci = rx.vlanTci();
-        // The MTU bounds the payload behind the MAC header and every tag (IEEE 802.3 clause 3.2.7).
-        int payload = f.length() - Ethernet.HEADER_LENGTH - 4 * f.inFrameTags();
+        Offload offload = rx.offload();
+        // The MTU bounds the payload behind the MAC header and every tag (IEEE 802.3 clause 3.2.7); for a
+        // super-frame, that of each segment.
+        int payload = offload.gso() && headerLength > 0
+                ? SuperFrames.segmentPayload(headerLength, offload.gsoSize(), 4 * f.inFrameTags())
+                : f.length() - Ethernet.HEADER_LENGTH - 4 * f.inFrameTags();
         if (payload > port.mtu()) {
-            c.increment(PortCounter.DROP_TOO_BIG.id());
+            c.add(PortCounter.DROP_TOO_BIG.id(), segments);
             return;
         }
-        int status = port.transmit(f.segment(), f.offset(), f.length(), tpid, tci);
+        int status = port.transmit(f.segment(), f.offset(), f.length(), tpid, tci, offload);
         if (status == FramePort.TX_RING_FULL) {
             // Kick what is queued, then try once more before giving the frame up.
             port.flush();
             pendingFlush[out] = false;
-            status = port.transmit(f.segment(), f.offset(), f.length(), tpid, tci);
+            status = port.transmit(f.segment(), f.offset(), f.length(), tpid, tci, offload);
         }
         if (status == FramePort.TX_TOO_BIG) {
-            c.increment(PortCounter.DROP_TOO_BIG.id());
+            c.add(PortCounter.DROP_TOO_BIG.id(), segments);
             return;
         }
         if (status == FramePort.TX_TOO_SHORT) {
@@ -277,16 +348,19 @@ public final class BridgeAgent implements Agent {
             return;
         }
         if (status != FramePort.TX_OK) {
-            c.increment(PortCounter.DROP_TX_RING_FULL.id());
+            c.add(PortCounter.DROP_TX_RING_FULL.id(), segments);
             return;
         }
-        if (rx.csumNotReady()) {
+        // A partial checksum leaves in the virtio-net header where the port carries one; otherwise the
+        // bridge completes it (IPv4 TCP/UDP), as the frame has to be whole on the wire.
+        if (rx.csumNotReady() && (!port.carriesOffloads() || !offload.needsChecksum())) {
             boolean done = L4Checksum.complete(f, port.lastTxFrame(), tpid != 0 ? 4 : 0);
             c.increment(done ? PortCounter.CHECKSUM_COMPLETED.id() : PortCounter.CHECKSUM_UNFIXABLE.id());
         }
         pendingFlush[out] = true;
-        c.increment(PortCounter.TX_FRAMES.id());
-        c.add(PortCounter.TX_BYTES.id(), f.length() + (tpid != 0 ? 4 : 0));
+        int tagBytes = tpid != 0 ? 4 : 0;
+        c.add(PortCounter.TX_FRAMES.id(), segments);
+        c.add(PortCounter.TX_BYTES.id(), SuperFrames.wireBytes(f.length(), segments, headerLength, tagBytes));
     }
 
     // ---- control plane ----------------------------------------------------------------------
@@ -389,6 +463,11 @@ public final class BridgeAgent implements Agent {
         return nlb == null ? List.of() : nlb.clusters();
     }
 
+    /** How busy the data-plane thread is; any thread. */
+    public long counter(LoadCounter counter) {
+        return load.get(counter.id());
+    }
+
     /** Frames that could not be decoded in full, by reason; any thread. */
     public long malformed(Malformation reason) {
         return malformed.get(reason.ordinal());
@@ -399,8 +478,14 @@ public final class BridgeAgent implements Agent {
         return now;
     }
 
+    /** Reads the kernel's ring counters a last time (so the stop summary has them), then closes the ports. */
     @Override
     public void onClose() {
+        try {
+            collectRingStatistics();
+        } catch (IOException | RuntimeException e) {
+            // A port that is gone has no counters left to read; closing goes on.
+        }
         for (FramePort p : ports) {
             p.close();
         }

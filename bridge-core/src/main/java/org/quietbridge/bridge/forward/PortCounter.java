@@ -3,6 +3,9 @@ package org.quietbridge.bridge.forward;
 /**
  * The counters the data plane keeps for each port. Ids and labels are stable: metrics names
  * and dashboards depend on them.
+ *
+ * <p>Frames are the frames on the wire: a GSO/GRO super-frame counts as the segments it stands for,
+ * and its bytes as theirs (each with its own headers), in every frame counter.
  */
 public enum PortCounter {
     RX_FRAMES(0, "rx_frames", "frames received"),
@@ -26,7 +29,13 @@ public enum PortCounter {
     MALFORMED(14, "malformed", "frames that could not be decoded in full"),
     CHECKSUM_COMPLETED(15, "checksum_completed", "L4 checksums completed (TP_STATUS_CSUM_NOT_READY)"),
     CHECKSUM_UNFIXABLE(16, "checksum_unfixable", "frames with an unfinished checksum that could not be completed"),
-    FLOODED(17, "flooded", "frames flooded to all other ports");
+    FLOODED(17, "flooded", "frames flooded to all other ports"),
+    /** The kernel's own drops (PACKET_STATISTICS tp_drops): the RX ring was full when the frame came. */
+    DROP_RX_RING_FULL(18, "drop_rx_ring_full", "dropped by the kernel: the RX ring was full"),
+    /** GSO/GRO super-frames; rx_frames counts the segments each stands for. */
+    RX_SUPER_FRAMES(19, "rx_super_frames", "GSO/GRO super-frames received (rx_frames counts their segments)"),
+    /** TPACKET_V3 only (PACKET_STATISTICS tp_freeze_q_cnt): every block waited for the bridge. */
+    RX_RING_FREEZES(20, "rx_ring_freezes", "times every RX block waited for the bridge (TPACKET_V3)");
 
     private final int id;
     private final String label;

@@ -41,15 +41,22 @@ public interface FramePort extends AutoCloseable {
     /** Egress MTU (L3 MTU as reported by SIOCGIFMTU). */
     int mtu();
 
-    /** Largest frame (incl. re-inserted tag) a TX slot can hold and the kernel will send. */
+    /** Largest frame (incl. re-inserted tag) a TX slot can hold and the kernel will send, unsegmented. */
     int maxFrameLength();
+
+    /**
+     * Whether frames leave with a virtio-net header built from their {@link Offload}: then the kernel or
+     * the NIC segments a super-frame and completes a partial checksum on egress. Otherwise a partial
+     * checksum is the sender's to complete, and a super-frame is refused as too big.
+     */
+    boolean carriesOffloads();
 
     /**
      * Next ready RX frame into {@code rx} (no copy: {@code rx.segment()} is the ring slot); false if
      * none is ready. The frame stays valid until {@link #release}; calling receive again while holding
      * a frame releases the held one first.
      */
-    boolean receive(RxFrame rx);
+    boolean receive(RxFrame rx) throws IOException;
 
     /** Hands the slot of the frame last returned by receive back to the kernel. No-op if none is held. */
     void release();
@@ -59,10 +66,17 @@ public interface FramePort extends AutoCloseable {
 
     /**
      * Copies {@code length} bytes at {@code src[offset]} into the next TX slot; when {@code tpid != 0}
-     * inserts an 802.1Q/802.1ad tag ({@code tpid}, {@code tci}) after the 12 MAC bytes. Returns
+     * inserts an 802.1Q/802.1ad tag ({@code tpid}, {@code tci}) after the 12 MAC bytes. A port that
+     * {@link #carriesOffloads() carries offloads} writes {@code offload} in front of the frame, its
+     * offsets shifted by the inserted tag, and takes a super-frame up to its slot's size. Returns
      * {@link #TX_OK}, {@link #TX_RING_FULL}, {@link #TX_TOO_BIG} or {@link #TX_TOO_SHORT}. Does not send.
      */
-    int transmit(MemorySegment src, long offset, int length, int tpid, int tci);
+    int transmit(MemorySegment src, long offset, int length, int tpid, int tci, Offload offload);
+
+    /** {@link #transmit(MemorySegment, long, int, int, int, Offload)} of a frame with nothing left to offload. */
+    default int transmit(MemorySegment src, long offset, int length, int tpid, int tci) {
+        return transmit(src, offset, length, tpid, tci, Offload.NONE);
+    }
 
     /**
      * The frame last accepted by {@link #transmit}, in its TX slot, so the caller can patch it (e.g.
@@ -84,6 +98,19 @@ public interface FramePort extends AutoCloseable {
      * strategy. Returns whether {@link #receive} would now return a frame.
      */
     boolean awaitReadable(int timeoutMillis) throws IOException;
+
+    /**
+     * Reads the kernel's RX ring counters (PACKET_STATISTICS, which reading clears) into the totals of
+     * {@link #rxRingDrops()} and {@link #rxRingFreezes()}. Call it at least once a second: the kernel's
+     * counters are 32 bits wide. Allocates nothing.
+     */
+    void collectRingStatistics() throws IOException;
+
+    /** Frames the kernel dropped because the RX ring was full, as of the last {@link #collectRingStatistics()}. */
+    long rxRingDrops();
+
+    /** TPACKET_V3: times every RX block was waiting for user space; 0 for other rings. */
+    long rxRingFreezes();
 
     /** Releases the port's rings, socket and memory; idempotent. */
     @Override

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
+import org.quietbridge.bridge.sys.VirtioNetHdr;
+
 /**
  * A port in memory, for tests without root or interfaces. Tests put frames into its RX queue with
  * {@link #inject} (as the kernel would present them: outer tag stripped and reported beside the
@@ -32,6 +34,8 @@ public final class MemoryPort implements FramePort {
     private final String name;
     private final int mtu;
     private final int maxFrameLength;
+    private final boolean carriesOffloads;
+    private final int maxSuperFrameLength;
     private final int rxCapacity;
     private final Arena arena = Arena.ofShared();
 
@@ -41,47 +45,70 @@ public final class MemoryPort implements FramePort {
     private final int[] rxTpid;
     private final int[] rxTci;
     private final boolean[] rxCsumNotReady;
+    private final Offload[] rxOffload;
     private int rxHead;
     private int rxQueued;
     private boolean rxHeld;
 
     private final MemorySegment[] txSlots;
     private final int[] txLength;
+    private final Offload[] txOffload;
+    private final MemorySegment txHeader = arena.allocate(VirtioNetHdr.SIZE);
     private int txHead;
     private int txPending;
     private int lastTxIndex = -1;
     private boolean retainTransmitted = true;
     private final List<byte[]> transmitted = new ArrayList<>();
+    private final List<String> transmittedOffloads = new ArrayList<>();
+    private long ringDropsPending;
+    private long ringDrops;
     private long transmittedFrames;
     private long kicks;
     private boolean closed;
 
-    /** A port with {@link #DEFAULT_SLOTS} RX and TX slots. */
+    /** A port with {@link #DEFAULT_SLOTS} RX and TX slots, without virtio-net headers. */
     public MemoryPort(String name, int mtu) {
         this(name, mtu, DEFAULT_SLOTS, DEFAULT_SLOTS);
     }
 
+    /** Without virtio-net headers. */
     public MemoryPort(String name, int mtu, int rxSlotCount, int txSlotCount) {
+        this(name, mtu, rxSlotCount, txSlotCount, false);
+    }
+
+    /**
+     * {@code carriesOffloads}: like a {@link PacketRingPort} with virtio-net headers, its slots hold
+     * super-frames ({@link RingGeometry#MAX_SUPER_FRAME}), RX frames come with the {@link Offload} given to
+     * {@link #inject(MemorySegment, long, int, int, int, int, boolean, Offload)}, and each transmitted
+     * frame's offload is recorded ({@link #takeTransmittedOffloads()}).
+     */
+    public MemoryPort(String name, int mtu, int rxSlotCount, int txSlotCount, boolean carriesOffloads) {
         this.name = Objects.requireNonNull(name, "name");
         if (mtu <= 0 || rxSlotCount <= 0 || txSlotCount <= 0) {
             throw new IllegalArgumentException("mtu and slot counts must be positive");
         }
         this.mtu = mtu;
         this.maxFrameLength = mtu + ETH_HLEN + VLAN_HLEN;
-        this.rxCapacity = mtu + ETH_HLEN + 2 * VLAN_HLEN;
+        this.carriesOffloads = carriesOffloads;
+        this.maxSuperFrameLength = carriesOffloads ? RingGeometry.MAX_SUPER_FRAME + VLAN_HLEN : maxFrameLength;
+        this.rxCapacity = carriesOffloads ? RingGeometry.MAX_SUPER_FRAME : mtu + ETH_HLEN + 2 * VLAN_HLEN;
         this.rxSlots = new MemorySegment[rxSlotCount];
         this.rxLength = new int[rxSlotCount];
         this.rxWireLength = new int[rxSlotCount];
         this.rxTpid = new int[rxSlotCount];
         this.rxTci = new int[rxSlotCount];
         this.rxCsumNotReady = new boolean[rxSlotCount];
+        this.rxOffload = new Offload[rxSlotCount];
         for (int i = 0; i < rxSlotCount; i++) {
             rxSlots[i] = arena.allocate(RX_FRAME_OFFSET + rxCapacity, 16);
+            rxOffload[i] = new Offload();
         }
         this.txSlots = new MemorySegment[txSlotCount];
         this.txLength = new int[txSlotCount];
+        this.txOffload = new Offload[txSlotCount];
         for (int i = 0; i < txSlotCount; i++) {
-            txSlots[i] = arena.allocate(maxFrameLength, 16);
+            txSlots[i] = arena.allocate(maxSuperFrameLength, 16);
+            txOffload[i] = new Offload();
         }
     }
 
@@ -98,6 +125,11 @@ public final class MemoryPort implements FramePort {
     @Override
     public int maxFrameLength() {
         return maxFrameLength;
+    }
+
+    @Override
+    public boolean carriesOffloads() {
+        return carriesOffloads;
     }
 
     // ---- test side: RX injection --------------------------------------------------------------
@@ -119,6 +151,15 @@ public final class MemoryPort implements FramePort {
      */
     public boolean inject(MemorySegment frame, long offset, int length, int wireLength, int vlanTpid, int vlanTci,
                           boolean csumNotReady) {
+        return inject(frame, offset, length, wireLength, vlanTpid, vlanTci, csumNotReady, Offload.NONE);
+    }
+
+    /**
+     * As {@link #inject(MemorySegment, long, int, int, int, int, boolean)}, with the offload state a
+     * virtio-net header would report (a super-frame, a partial checksum). Allocates nothing.
+     */
+    public boolean inject(MemorySegment frame, long offset, int length, int wireLength, int vlanTpid, int vlanTci,
+                          boolean csumNotReady, Offload offload) {
         ensureOpen();
         if (length < 0 || length > rxCapacity || wireLength < length) {
             throw new IllegalArgumentException("frame length " + length + " (wire " + wireLength
@@ -134,6 +175,7 @@ public final class MemoryPort implements FramePort {
         rxTpid[index] = vlanTpid;
         rxTci[index] = vlanTci;
         rxCsumNotReady[index] = csumNotReady;
+        rxOffload[index].copyOf(offload);
         rxQueued++;
         return true;
     }
@@ -153,6 +195,22 @@ public final class MemoryPort implements FramePort {
         List<byte[]> frames = new ArrayList<>(transmitted);
         transmitted.clear();
         return frames;
+    }
+
+    /**
+     * The virtio-net headers of the frames flushed since the last call, in order, as {@link Offload#toString()}
+     * wrote them ("Offload{none}" for a frame with nothing to offload), and forgets them. Only a port that
+     * carries offloads records them.
+     */
+    public List<String> takeTransmittedOffloads() {
+        List<String> offloads = new ArrayList<>(transmittedOffloads);
+        transmittedOffloads.clear();
+        return offloads;
+    }
+
+    /** Makes the next {@link #collectRingStatistics()} report {@code frames} more kernel ring drops. */
+    public void dropInRing(long frames) {
+        ringDropsPending += frames;
     }
 
     /** Whether flush keeps copies for {@link #takeTransmitted()} (default) or only counts: then it allocates nothing. */
@@ -189,6 +247,7 @@ public final class MemoryPort implements FramePort {
         int index = rxHead;
         rx.set(rxSlots[index], RX_FRAME_OFFSET, rxLength[index], rxWireLength[index], rxTpid[index], rxTci[index],
                 rxCsumNotReady[index]);
+        rx.offload().copyOf(rxOffload[index]);
         rxHeld = true;
         return true;
     }
@@ -210,9 +269,11 @@ public final class MemoryPort implements FramePort {
     }
 
     @Override
-    public int transmit(MemorySegment src, long offset, int length, int tpid, int tci) {
+    public int transmit(MemorySegment src, long offset, int length, int tpid, int tci, Offload offload) {
         ensureOpen();
-        int verdict = TxFrameCopy.verdict(src, offset, length, tpid, maxFrameLength, mtu);
+        boolean segmented = carriesOffloads && offload.gso();
+        int verdict = TxFrameCopy.verdict(src, offset, length, tpid, segmented ? maxSuperFrameLength : maxFrameLength,
+                mtu, segmented);
         if (verdict != TX_OK) {
             return verdict;
         }
@@ -221,6 +282,11 @@ public final class MemoryPort implements FramePort {
         }
         int index = (txHead + txPending) % txSlots.length;
         txLength[index] = TxFrameCopy.copy(src, offset, length, tpid, tci, txSlots[index], 0L);
+        if (carriesOffloads) {
+            // The virtio-net header a ring would send in front of the frame, read back as the kernel would.
+            offload.writeTo(txHeader, 0L, txLength[index] - length, txLength[index]);
+            txOffload[index].readFrom(txHeader, 0L);
+        }
         lastTxIndex = index;
         txPending++;
         return TX_OK;
@@ -245,6 +311,9 @@ public final class MemoryPort implements FramePort {
             int index = (txHead + i) % txSlots.length;
             if (retainTransmitted) {
                 transmitted.add(txSlots[index].asSlice(0, txLength[index]).toArray(ValueLayout.JAVA_BYTE));
+                if (carriesOffloads) {
+                    transmittedOffloads.add(txOffload[index].toString());
+                }
             }
         }
         transmittedFrames += txPending;
@@ -257,6 +326,23 @@ public final class MemoryPort implements FramePort {
     public boolean awaitReadable(int timeoutMillis) {
         ensureOpen();
         return rxQueued > (rxHeld ? 1 : 0);
+    }
+
+    @Override
+    public void collectRingStatistics() {
+        ensureOpen();
+        ringDrops += ringDropsPending;
+        ringDropsPending = 0;
+    }
+
+    @Override
+    public long rxRingDrops() {
+        return ringDrops;
+    }
+
+    @Override
+    public long rxRingFreezes() {
+        return 0;
     }
 
     private void ensureOpen() {

@@ -6,9 +6,10 @@ import static org.quietbridge.bridge.sys.LinuxConstants.VLAN_HLEN;
 
 import org.quietbridge.bridge.sys.LinuxConstants;
 import org.quietbridge.bridge.sys.Tpacket2Hdr;
+import org.quietbridge.bridge.sys.VirtioNetHdr;
 
 /**
- * The shape of one TPACKET_V2 ring (RX and TX use the same shape): {@code frameCount} slots of
+ * The shape of one ring: {@code frameCount} slots of
  * {@code frameSize} bytes, packed into blocks of {@code blockSize} bytes. This is what
  * {@code struct tpacket_req} says; the kernel's rules (net/packet/af_packet.c packet_set_ring) are
  * checked here so a bad shape fails with a clear message before any syscall:
@@ -37,6 +38,25 @@ public record RingGeometry(int frameSize, int frameCount, int blockSize) {
      * header up to 28 bytes, and the frame's bytes after the MAC header end at netoff + payload.
      */
     public static final int RX_HEADROOM = LinuxConstants.tpacketAlign(Tpacket2Hdr.TPACKET2_HDRLEN + 16);
+
+    /**
+     * The largest super-frame the rings carry whole: 64 KiB, the kernel's default gso_max_size and
+     * gro_max_size (GSO_LEGACY_MAX_SIZE), plus a MAC header and two tags. BIG TCP (gso_max_size raised
+     * past 64 KiB) makes larger ones; they are counted as truncated and dropped.
+     */
+    public static final int MAX_SUPER_FRAME = 65536 + ETH_HLEN + 2 * VLAN_HLEN;
+    /**
+     * A TX slot that holds a super-frame with its re-inserted tag behind the largest slot header
+     * (tpacket3_hdr, 48 bytes) and a virtio-net header: 17 pages. Whole pages, so a slot starts on a
+     * page and the kernel maps it into at most 17 fragments (af_packet.c tpacket_fill_skb, MAX_SKB_FRAGS).
+     */
+    public static final int SUPER_FRAME_SLOT = 17 * MIN_PAGE_SIZE;
+    /** TX slots for super-frames by default: {@value} x 68 KiB, about 35 MiB. */
+    public static final int DEFAULT_SUPER_FRAME_SLOTS = 512;
+    /** 1 MiB, a power of two, so the kernel's per-block allocation (2^order pages) wastes nothing; 15 slots. */
+    private static final int SUPER_FRAME_BLOCK_SIZE = 1 << 20;
+    /** TPACKET_V3 RX blocks that hold a whole super-frame behind the block and frame headers. */
+    public static final int SUPER_FRAME_RX_BLOCK_SIZE = 128 * 1024;
 
     public RingGeometry {
         if (frameSize % TPACKET_ALIGNMENT != 0 || frameSize < RX_HEADROOM + ETH_HLEN) {
@@ -78,10 +98,43 @@ public record RingGeometry(int frameSize, int frameCount, int blockSize) {
      * rounded up to TPACKET_ALIGNMENT. The TX side needs less ({@code 32 + mtu + 14 + 4}).
      */
     public static int requiredFrameSize(int mtu) {
+        return requiredFrameSize(mtu, false);
+    }
+
+    /** {@link #requiredFrameSize(int)}, plus the virtio-net header in front of the frame when the port has them. */
+    public static int requiredFrameSize(int mtu, boolean vnetHeaders) {
         if (mtu <= 0) {
             throw new IllegalArgumentException("mtu " + mtu);
         }
-        return LinuxConstants.tpacketAlign(RX_HEADROOM + mtu + ETH_HLEN + 2 * VLAN_HLEN);
+        return LinuxConstants.tpacketAlign(RX_HEADROOM + (vnetHeaders ? VirtioNetHdr.SIZE : 0) + mtu + ETH_HLEN
+                + 2 * VLAN_HLEN);
+    }
+
+    /**
+     * The RX ring of a port: this geometry's slots, and for TPACKET_V3 with virtio-net headers, blocks
+     * large enough for a whole super-frame (a V3 frame may fill a block, but never two).
+     */
+    public RingGeometry forRx(RingVersion version, boolean vnetHeaders) {
+        if (version != RingVersion.V3 || !vnetHeaders || blockSize >= SUPER_FRAME_RX_BLOCK_SIZE) {
+            return this;
+        }
+        int framesPerBlock = SUPER_FRAME_RX_BLOCK_SIZE / frameSize;
+        int blocks = Math.max(1, (frameCount + framesPerBlock - 1) / framesPerBlock);
+        return new RingGeometry(frameSize, blocks * framesPerBlock, SUPER_FRAME_RX_BLOCK_SIZE);
+    }
+
+    /**
+     * The TX ring of a port: this geometry's slots when frames never exceed the MTU; with virtio-net
+     * headers, at least {@code superFrameSlots} slots of {@link #SUPER_FRAME_SLOT} bytes, so that a
+     * super-frame leaves whole and the kernel segments it.
+     */
+    public RingGeometry forTx(boolean vnetHeaders, int superFrameSlots) {
+        if (!vnetHeaders) {
+            return this;
+        }
+        int framesPerBlock = SUPER_FRAME_BLOCK_SIZE / SUPER_FRAME_SLOT;
+        int blocks = Math.max(1, (superFrameSlots + framesPerBlock - 1) / framesPerBlock);
+        return new RingGeometry(SUPER_FRAME_SLOT, blocks * framesPerBlock, SUPER_FRAME_BLOCK_SIZE);
     }
 
     public int framesPerBlock() {

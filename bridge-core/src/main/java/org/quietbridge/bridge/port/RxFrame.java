@@ -19,6 +19,7 @@ public final class RxFrame {
     private int vlanTpid;
     private int vlanTci;
     private boolean csumNotReady;
+    private final Offload offload = new Offload();
 
     /** The memory the frame is in (the ring slot); the frame starts at {@link #offset()}. */
     public MemorySegment segment() {
@@ -63,12 +64,20 @@ public final class RxFrame {
         return csumNotReady;
     }
 
+    /**
+     * What the sender's offloads left to do: segmentation of a super-frame, a partial checksum. Filled in
+     * by ports that receive virtio-net headers; "nothing" for the others ({@link #set} clears it).
+     */
+    public Offload offload() {
+        return offload;
+    }
+
     /** The slot holds fewer bytes than arrived (tp_snaplen < tp_len); such a frame must not be forwarded. */
     public boolean truncated() {
         return length < wireLength;
     }
 
-    /** Re-points this view; used by ports. */
+    /** Re-points this view and clears its {@link #offload()}; used by ports. */
     public RxFrame set(MemorySegment segment, long offset, int length, int wireLength,
                        int vlanTpid, int vlanTci, boolean csumNotReady) {
         this.segment = segment;
@@ -78,6 +87,7 @@ public final class RxFrame {
         this.vlanTpid = vlanTpid;
         this.vlanTci = vlanTci;
         this.csumNotReady = csumNotReady;
+        offload.clear();
         return this;
     }
 
@@ -85,6 +95,7 @@ public final class RxFrame {
     public String toString() {
         return "RxFrame{length=" + length + ", wireLength=" + wireLength
                 + (vlanTpid != 0 ? ", tag=0x" + Integer.toHexString(vlanTpid) + "/0x" + Integer.toHexString(vlanTci) : "")
-                + (csumNotReady ? ", csumNotReady" : "") + "}";
+                + (csumNotReady ? ", csumNotReady" : "") + (offload.gso() || offload.needsChecksum() ? ", " + offload : "")
+                + "}";
     }
 }

@@ -22,9 +22,12 @@ final class TxFrameCopy {
      * tpacket_snd caps a frame at {@code mtu + hard_header_len + VLAN_HLEN} and allows more than
      * {@code mtu + hard_header_len} only when the outermost EtherType is 0x8100
      * (packet_extra_vlan_len_allowed); a frame it refuses would be dropped silently (PACKET_LOSS), so
-     * it is refused here, where the caller can count it.
+     * it is refused here, where the caller can count it. A super-frame that leaves with a virtio-net header
+     * ({@code segmented}) is held to {@code maxFrameLength} only: the kernel cuts it to segments, and the
+     * caller has held those to the MTU.
      */
-    static int verdict(MemorySegment src, long offset, int length, int tpid, int maxFrameLength, int mtu) {
+    static int verdict(MemorySegment src, long offset, int length, int tpid, int maxFrameLength, int mtu,
+                       boolean segmented) {
         if (length < ETH_HLEN) {
             return FramePort.TX_TOO_SHORT;
         }
@@ -32,7 +35,7 @@ final class TxFrameCopy {
         if (total > maxFrameLength) {
             return FramePort.TX_TOO_BIG;
         }
-        if (total > mtu + ETH_HLEN) {
+        if (!segmented && total > mtu + ETH_HLEN) {
             int outerType = tpid != 0 ? tpid : Short.toUnsignedInt(src.get(NETWORK_SHORT, offset + MAC_ADDRESSES_LENGTH));
             if (outerType != ETH_P_8021Q) {
                 return FramePort.TX_TOO_BIG;

@@ -21,6 +21,8 @@ public final class LinuxConstants {
     public static final int SOL_PACKET = 263;
     /** MSG_DONTWAIT from include/linux/socket.h. */
     public static final int MSG_DONTWAIT = 0x40;
+    /** MSG_TRUNC from include/linux/socket.h: recv returns the real length even when the buffer was shorter. */
+    public static final int MSG_TRUNC = 0x20;
 
     // include/linux/net.h (enum sock_type) and include/linux/net.h SOCK_CLOEXEC (= O_CLOEXEC)
     public static final int SOCK_DGRAM = 2;
@@ -29,6 +31,9 @@ public final class LinuxConstants {
 
     // include/uapi/asm-generic/socket.h
     public static final int SO_ERROR = 4;
+    public static final int SO_RCVBUF = 8;
+    /** SO_RCVBUF past net.core.rmem_max; needs CAP_NET_ADMIN. */
+    public static final int SO_RCVBUFFORCE = 33;
 
     // include/uapi/linux/if_ether.h (host order; see htons for the wire order the socket calls want)
     public static final int ETH_P_ALL = 0x0003;
@@ -45,12 +50,16 @@ public final class LinuxConstants {
     public static final int PACKET_DROP_MEMBERSHIP = 2;
     public static final int PACKET_RX_RING = 5;
     public static final int PACKET_STATISTICS = 6;
+    /** Frames too big for a V1/V2 RX slot also go, whole, to the socket's receive queue (TP_STATUS_COPY). */
+    public static final int PACKET_COPY_THRESH = 7;
     public static final int PACKET_AUXDATA = 8;
     public static final int PACKET_VERSION = 10;
     public static final int PACKET_HDRLEN = 11;
     public static final int PACKET_RESERVE = 12;
     public static final int PACKET_TX_RING = 13;
     public static final int PACKET_LOSS = 14;
+    /** A struct virtio_net_hdr before every frame, RX and TX (include/uapi/linux/virtio_net.h). */
+    public static final int PACKET_VNET_HDR = 15;
     public static final int PACKET_QDISC_BYPASS = 20;
     /** Linux 4.20 and later. */
     public static final int PACKET_IGNORE_OUTGOING = 23;
@@ -100,7 +109,12 @@ public final class LinuxConstants {
     /** A readable name for a socket option, for error messages: {@code "SOL_PACKET, PACKET_RX_RING"}. */
     public static String socketOptionName(int level, int optname) {
         if (level == SOL_SOCKET) {
-            return "SOL_SOCKET, " + (optname == SO_ERROR ? "SO_ERROR" : String.valueOf(optname));
+            return "SOL_SOCKET, " + switch (optname) {
+                case SO_ERROR -> "SO_ERROR";
+                case SO_RCVBUF -> "SO_RCVBUF";
+                case SO_RCVBUFFORCE -> "SO_RCVBUFFORCE";
+                default -> String.valueOf(optname);
+            };
         }
         if (level != SOL_PACKET) {
             return level + ", " + optname;
@@ -110,12 +124,14 @@ public final class LinuxConstants {
             case PACKET_DROP_MEMBERSHIP -> "PACKET_DROP_MEMBERSHIP";
             case PACKET_RX_RING -> "PACKET_RX_RING";
             case PACKET_STATISTICS -> "PACKET_STATISTICS";
+            case PACKET_COPY_THRESH -> "PACKET_COPY_THRESH";
             case PACKET_AUXDATA -> "PACKET_AUXDATA";
             case PACKET_VERSION -> "PACKET_VERSION";
             case PACKET_HDRLEN -> "PACKET_HDRLEN";
             case PACKET_RESERVE -> "PACKET_RESERVE";
             case PACKET_TX_RING -> "PACKET_TX_RING";
             case PACKET_LOSS -> "PACKET_LOSS";
+            case PACKET_VNET_HDR -> "PACKET_VNET_HDR";
             case PACKET_QDISC_BYPASS -> "PACKET_QDISC_BYPASS";
             case PACKET_IGNORE_OUTGOING -> "PACKET_IGNORE_OUTGOING";
             default -> String.valueOf(optname);

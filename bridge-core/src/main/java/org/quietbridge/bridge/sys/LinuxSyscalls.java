@@ -55,6 +55,9 @@ public final class LinuxSyscalls {
     // ssize_t sendto(int sockfd, const void *buf, size_t len, int flags, const struct sockaddr *dest, socklen_t addrlen)
     private static final MethodHandle SENDTO = downcall("sendto",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+    // ssize_t recvfrom(int sockfd, void *buf, size_t len, int flags, struct sockaddr *src_addr, socklen_t *addrlen)
+    private static final MethodHandle RECVFROM = downcall("recvfrom",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS));
     // int ioctl(int fd, unsigned long request, ...): variadic, the pointer is the first variadic argument
     private static final MethodHandle IOCTL = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), Linker.Option.firstVariadicArg(2));
@@ -278,6 +281,30 @@ public final class LinuxSyscalls {
                 return -errno;
             }
             throw failure(callState, "sendto", "fd=" + fd + ", len=" + len + ", flags=0x" + Integer.toHexString(flags));
+        }
+        return rc;
+    }
+
+    /**
+     * recvfrom(2) into {@code buf} without a source address. Returns the bytes received (with MSG_TRUNC,
+     * the datagram's real length, which may exceed {@code buf}'s size), or {@code -errno} for EAGAIN and
+     * EINTR (nothing to read now). Allocates nothing unless it throws.
+     */
+    public static long recvfrom(MemorySegment callState, int fd, MemorySegment buf, int flags) throws NativeException {
+        long rc;
+        try {
+            rc = (long) RECVFROM.invokeExact(callState, fd, buf, buf.byteSize(), flags, MemorySegment.NULL,
+                    MemorySegment.NULL);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        if (rc < 0) {
+            int errno = errno(callState);
+            if (errno == Errno.EAGAIN || errno == Errno.EINTR) {
+                return -errno;
+            }
+            throw failure(callState, "recvfrom", "fd=" + fd + ", len=" + buf.byteSize() + ", flags=0x"
+                    + Integer.toHexString(flags));
         }
         return rc;
     }

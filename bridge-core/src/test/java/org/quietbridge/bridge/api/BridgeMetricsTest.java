@@ -114,6 +114,27 @@ class BridgeMetricsTest {
     }
 
     @Test
+    void headroomShowsBusyTimeRoundsAndFrames() {
+        backend.tick();
+        backend.tick();
+        Map<String, PrometheusText.Family> f = scrape();
+        assertEquals("counter", f.get("quietbridge_dataplane_busy_seconds_total").type());
+        assertEquals(1.0, value(f.get("quietbridge_dataplane_busy_seconds_total"), Map.of()), 1e-9,
+                "two ticks of 0.5 s busy, in seconds");
+        assertEquals(20, value(f.get("quietbridge_dataplane_busy_rounds_total"), Map.of()));
+        assertEquals(5000, value(f.get("quietbridge_dataplane_frames_total"), Map.of()), "250 frames a round");
+    }
+
+    @Test
+    void theKernelsRingDropsAreADropReasonOfTheirOwn() {
+        Map<String, PrometheusText.Family> f = scrape();
+        assertEquals(0, value(f.get("quietbridge_port_dropped_frames_total"), Map.of("port", "ap0", "reason",
+                "rx_ring_full")));
+        assertEquals("counter", f.get("quietbridge_port_rx_super_frames_total").type());
+        assertEquals("counter", f.get("quietbridge_port_rx_ring_freezes_total").type());
+    }
+
+    @Test
     void processMetricsSayUpUptimeBuildAndRuleSet() {
         clock.addAndGet(12_000);
         Map<String, PrometheusText.Family> f = scrape();

@@ -214,6 +214,10 @@ class DashboardBrowserTest {
         assertEquals(List.of("02:00:00:00:01:01", "02:00:00:00:01:02"), all(dom, "<tr data-mac=\"([^\"]+)\""));
         assertEquals(List.of("10.8.1.50"), all(dom, "<tr data-cluster=\"([^\"]+)\""));
         assertEquals(List.of("ap0", "core0"), all(dom, "<tr data-port=\"([^\"]+)\""));
+        assertEquals(List.of("0", "0"), all(dom, "<tr data-port=\"[^\"]+\" data-ring-drops=\"([0-9]+)\""));
+        // Every tick the fake was busy 0.5 s of the 2 s and took 2500 frames in 10 rounds.
+        assertEquals("0.250", attribute(dom, "div class=\"sub\" id=\"headroom\"", "data-busy"));
+        assertEquals("250.0", attribute(dom, "div class=\"sub\" id=\"headroom\"", "data-frames-per-round"));
         assertEquals("ok", attribute(dom, "div id=\"live\"", "class"), "the page reached every endpoint");
         assertTrue(dom.contains(">enforce<") && dom.contains(">1.2.3-test<"), "status header filled in");
     }

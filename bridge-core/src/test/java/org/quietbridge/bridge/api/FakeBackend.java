@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
 import org.quietbridge.bridge.forward.FdbCounter;
+import org.quietbridge.bridge.forward.LoadCounter;
 import org.quietbridge.bridge.forward.PortCounter;
 import org.quietbridge.frame.Malformation;
 
@@ -139,7 +140,11 @@ final class FakeBackend implements ManagementBackend {
         fdb[FdbCounter.LEARNED.id()] = 5 + ticks;
         long[] malformed = new long[Malformation.values().length];
         malformed[Malformation.RUNT.ordinal()] = 1;
-        return new DataPlaneCounters(clockMillis.getAsLong(), out, fdb, malformed, reloads, reloadFailures, 0);
+        long[] load = new long[LoadCounter.values().length];
+        load[LoadCounter.BUSY_ROUNDS.id()] = ticks * 10;
+        load[LoadCounter.FRAMES.id()] = ticks * 2500;
+        load[LoadCounter.BUSY_NANOS.id()] = ticks * 500_000_000L;
+        return new DataPlaneCounters(clockMillis.getAsLong(), out, fdb, malformed, load, reloads, reloadFailures, 0);
     }
 
     @Override

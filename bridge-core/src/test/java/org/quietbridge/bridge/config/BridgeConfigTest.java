@@ -60,7 +60,7 @@ class BridgeConfigTest {
         assertEquals(List.of(new BridgeSettings.StaticMac(Ethernet.parseMac("00:11:22:33:44:55"), 10, 1),
                 new BridgeSettings.StaticMac(Ethernet.parseMac("00:11:22:33:44:56"), -1, 0)), c.settings().staticMacs());
         assertEquals(IdleMode.SPIN, c.idle());
-        assertEquals(1024, c.ringFrames());
+        assertEquals(1024, c.ring().frames());
     }
 
     @Test
@@ -89,13 +89,13 @@ class BridgeConfigTest {
     @Test
     void ringVersionDefaultsToTwoAndTakesThreeWithABlockTimeout() {
         BridgeConfig plain = BridgeConfig.parse("qb.yaml", "ports: [eth1, eth2]\n");
-        assertEquals(RingVersion.V2, plain.ringVersion());
-        assertEquals(PacketRingPort.KERNEL_BLOCK_TIMEOUT, plain.ringBlockTimeout());
+        assertEquals(RingVersion.V2, plain.ring().version());
+        assertEquals(PacketRingPort.KERNEL_BLOCK_TIMEOUT, plain.ring().blockTimeout());
         BridgeConfig v3 = BridgeConfig.parse("qb.yaml", "ports: [eth1, eth2]\nring: {version: 3, block_timeout: 1}\n");
-        assertEquals(RingVersion.V3, v3.ringVersion());
-        assertEquals(1, v3.ringBlockTimeout());
-        assertEquals(RingVersion.V3, v3.monitorOnly().ringVersion(), "kept by the with* copies");
-        assertEquals(1, v3.monitorOnly().ringBlockTimeout());
+        assertEquals(RingVersion.V3, v3.ring().version());
+        assertEquals(1, v3.ring().blockTimeout());
+        assertEquals(RingVersion.V3, v3.monitorOnly().ring().version(), "kept by the with* copies");
+        assertEquals(1, v3.monitorOnly().ring().blockTimeout());
     }
 
     @Test

@@ -10,6 +10,8 @@ import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.quietbridge.bridge.port.MemoryPort;
+import org.quietbridge.bridge.port.Offload;
+import org.quietbridge.bridge.sys.VirtioNetHdr;
 import org.quietbridge.frame.NlbMac;
 import org.quietbridge.frame.VlanTag;
 import org.quietbridge.frame.testing.FrameBuilder;
@@ -19,10 +21,17 @@ import org.quietbridge.rules.RuleSetLoader;
 /** The steady state of the data plane allocates nothing: STYLE.md rule 2, proven on a million frames. */
 class BridgeAgentAllocationTest {
 
-    /** A frame injected on {@code port} in every round whose number is a multiple of {@code every}. */
-    private record Input(byte[] frame, int port, int tpid, int tci, int every) {
+    /**
+     * A frame injected on {@code port} in every round whose number is a multiple of {@code every}, with
+     * what its virtio-net header would say.
+     */
+    private record Input(byte[] frame, int port, int tpid, int tci, int every, Offload offload) {
         Input(byte[] frame, int port, int tpid, int tci) {
-            this(frame, port, tpid, tci, 1);
+            this(frame, port, tpid, tci, 1, Offload.NONE);
+        }
+
+        Input(byte[] frame, int port, int tpid, int tci, int every) {
+            this(frame, port, tpid, tci, every, Offload.NONE);
         }
     }
 
@@ -73,7 +82,7 @@ class BridgeAgentAllocationTest {
                 Input in = inputs[i];
                 if (round % in.every() == 0) {
                     ports[in.port()].inject(segments[i], 0, in.frame().length, in.frame().length, in.tpid(), in.tci(),
-                            false);
+                            in.offload().needsChecksum(), in.offload());
                 }
             }
         };
@@ -113,6 +122,40 @@ class BridgeAgentAllocationTest {
         assertEquals(0, windows.getLast(), "bytes allocated while forwarding " + frames + " frames, per window: "
                 + windows);
         return rounds;
+    }
+
+    @Test
+    @Timeout(120)
+    void forwardingSuperFramesAndPartialChecksumsAllocatesNothing() throws Exception {
+        MemoryPort a = new MemoryPort("a", 1500, 256, 256, true);
+        MemoryPort b = new MemoryPort("b", 1500, 256, 256, true);
+        for (MemoryPort p : List.of(a, b)) {
+            p.retainTransmitted(false);
+        }
+        long[] clock = {0};
+        BridgeAgent agent = new BridgeAgent(new MemoryPort[] {a, b}, BridgeSettings.defaults(),
+                CompiledRules.compile(RuleSetLoader.defaults(), null), () -> clock[0]);
+        Offload tso = new Offload().set(VirtioNetHdr.VIRTIO_NET_HDR_F_NEEDS_CSUM, VirtioNetHdr.VIRTIO_NET_HDR_GSO_TCPV4,
+                1460, 1000, 34, 16);
+        Offload uso = new Offload().set(VirtioNetHdr.VIRTIO_NET_HDR_F_NEEDS_CSUM, VirtioNetHdr.VIRTIO_NET_HDR_GSO_UDP_L4,
+                1000, 42, 34, 6);
+        Offload partialUdp = new Offload().set(VirtioNetHdr.VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 42, 34, 6);
+        List<Input> mix = List.of(
+                // TCP super-frames both ways, one of them tagged; a UDP one, a NetBIOS broadcast one (dropped
+                // as its four segments), and a plain frame with a partial checksum.
+                new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0a").dst("02:00:00:00:00:0b")
+                        .tcp("10.0.0.1", "10.0.0.2", 50000, 445).payload(4 * 1460).build(), 0, 0, 0, 1, tso),
+                new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0b").dst("02:00:00:00:00:0a")
+                        .tcp("10.0.0.2", "10.0.0.1", 445, 50000).payload(3 * 1460 + 7).build(), 1, 0x8100, 10, 1, tso),
+                new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0a").dst("02:00:00:00:00:0b")
+                        .udp("10.0.0.1", "10.0.0.2", 4000, 4001).payload(4000).build(), 0, 0, 0, 1, uso),
+                new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0a").broadcast()
+                        .udp("10.0.0.1", "10.0.0.255", 137, 137).payload(4000).build(), 0, 0, 0, 1, uso),
+                new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0b").dst("02:00:00:00:00:0a")
+                        .udp("10.0.0.2", "10.0.0.1", 4001, 4000).payload(200).build(), 1, 0, 0, 1, partialUdp));
+        int rounds = forwardAMillion(agent, new MemoryPort[] {a, b}, mix, clock);
+        assertTrue(agent.counter(0, PortCounter.DROP_RULE) >= 4L * rounds, "the NetBIOS super-frame, as its segments");
+        assertTrue(agent.counter(0, PortCounter.RX_SUPER_FRAMES) >= 3L * rounds);
     }
 
     @Test

@@ -70,11 +70,19 @@ class PacketRingPortRootTest {
     }
 
     PacketRingPort open() throws IOException {
-        return open(OutgoingFilter.SOCKET_OPTION);
+        return open(OffloadMode.AUTO, OutgoingFilter.SOCKET_OPTION);
     }
 
     private PacketRingPort open(OutgoingFilter filter) throws IOException {
-        PacketRingPort port = PacketRingPort.open(lab.hostIf, null, version(), blockTimeoutMillis(), filter);
+        return open(OffloadMode.AUTO, filter);
+    }
+
+    private PacketRingPort open(OffloadMode offloads) throws IOException {
+        return open(offloads, OutgoingFilter.SOCKET_OPTION);
+    }
+
+    private PacketRingPort open(OffloadMode offloads, OutgoingFilter filter) throws IOException {
+        PacketRingPort port = PacketRingPort.open(lab.hostIf, null, version(), blockTimeoutMillis(), offloads, filter);
         ports.add(port);
         return port;
     }
@@ -93,8 +101,13 @@ class PacketRingPortRootTest {
         return TestFrames.untagged(EXPERIMENTAL, marker, length);
     }
 
-    /** What the port handed over, copied out of the ring. */
-    record Received(byte[] bytes, int wireLength, int vlanTpid, int vlanTci, boolean csumNotReady, boolean truncated) {
+    /** What the port handed over, copied out of the ring, with its offload state as text. */
+    record Received(byte[] bytes, int wireLength, int vlanTpid, int vlanTci, boolean csumNotReady, boolean truncated,
+                    String offload) {
+        Received(RxFrame rx) {
+            this(rx.segment().asSlice(rx.offset(), rx.length()).toArray(ValueLayout.JAVA_BYTE), rx.wireLength(),
+                    rx.vlanTpid(), rx.vlanTci(), rx.csumNotReady(), rx.truncated(), rx.offload().toString());
+        }
     }
 
     private static boolean contains(byte[] haystack, String needle) {
@@ -111,14 +124,12 @@ class PacketRingPortRootTest {
                 continue;
             }
             while (port.receive(rx)) {
-                byte[] bytes = rx.segment().asSlice(rx.offset(), rx.length()).toArray(ValueLayout.JAVA_BYTE);
-                Received r = new Received(bytes, rx.wireLength(), rx.vlanTpid(), rx.vlanTci(), rx.csumNotReady(),
-                        rx.truncated());
+                Received r = new Received(rx);
                 port.release();
-                if (contains(bytes, stop)) {
+                if (contains(r.bytes(), stop)) {
                     return frames;
                 }
-                if (contains(bytes, wanted)) {
+                if (contains(r.bytes(), wanted)) {
                     frames.add(r);
                 }
             }
@@ -127,17 +138,22 @@ class PacketRingPortRootTest {
     }
 
     private static Received receiveOne(FramePort port, String wanted) throws IOException {
+        RxFrame rx = receiveHeld(port, wanted);
+        Received r = new Received(rx);
+        port.release();
+        return r;
+    }
+
+    /** Receives until a frame containing {@code wanted} arrives, and leaves it held (not released). */
+    private static RxFrame receiveHeld(FramePort port, String wanted) throws IOException {
         RxFrame rx = new RxFrame();
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             if (port.awaitReadable(100) && port.receive(rx)) {
-                byte[] bytes = rx.segment().asSlice(rx.offset(), rx.length()).toArray(ValueLayout.JAVA_BYTE);
-                Received r = new Received(bytes, rx.wireLength(), rx.vlanTpid(), rx.vlanTci(), rx.csumNotReady(),
-                        rx.truncated());
-                port.release();
-                if (contains(bytes, wanted)) {
-                    return r;
+                if (contains(rx.segment().asSlice(rx.offset(), rx.length()).toArray(ValueLayout.JAVA_BYTE), wanted)) {
+                    return rx;
                 }
+                port.release();
             }
         }
         return fail("no frame with " + wanted + " within " + WAIT);
@@ -154,8 +170,11 @@ class PacketRingPortRootTest {
         PacketRingPort port = open();
         assertEquals(1500, port.mtu());
         assertEquals(1518, port.maxFrameLength());
-        assertEquals(RingGeometry.forMtu(1500), port.geometry());
+        assertEquals(RingGeometry.forMtu(1500).forRx(version(), true), port.geometry());
+        assertEquals(new RingGeometry(RingGeometry.SUPER_FRAME_SLOT, 525, 1 << 20), port.txGeometry(),
+                "68 KiB TX slots, 15 to a 1 MiB block, at least 512");
         assertEquals(version(), port.version());
+        assertTrue(port.carriesOffloads(), "virtio-net headers on a 6.x kernel: " + port.offloadFallback());
         assertFalse(port.filtersOutgoingInUserSpace(), "kernel 4.20+ has PACKET_IGNORE_OUTGOING");
         // PACKET_MR_PROMISC raises the promiscuity count; only "ip -d" shows it (IFF_PROMISC is for SIOCSIFFLAGS).
         assertTrue(lab.run("ip", "-d", "link", "show", lab.hostIf).contains("promiscuity 1"), "promiscuous while open");
@@ -172,7 +191,7 @@ class PacketRingPortRootTest {
     @Test
     void refusesARingTooSmallForTheMtu() {
         IOException e = assertThrows(IOException.class,
-                () -> PacketRingPort.open(lab.hostIf, new RingGeometry(1024, 64, 65536)));
+                () -> PacketRingPort.open(lab.hostIf, new RingGeometry(1024, 64, 65536), OffloadMode.AUTO));
         assertTrue(e.getMessage().contains("too small for MTU 1500"), e.getMessage());
     }
 
@@ -192,10 +211,12 @@ class PacketRingPortRootTest {
     }
 
     @Test
-    void turnsGroOffWhileOpenAndBackOnAtClose() throws IOException {
+    void withoutOffloadsTurnsGroOffWhileOpenAndBackOnAtClose() throws IOException {
         lab.run("ethtool", "-K", lab.hostIf, "gro", "on");
         assertTrue(lab.run("ethtool", "-k", lab.hostIf).contains("generic-receive-offload: on"));
-        PacketRingPort port = open();
+        PacketRingPort port = open(OffloadMode.OFF);
+        assertFalse(port.carriesOffloads());
+        assertEquals("ring.offloads is off", port.offloadFallback());
         assertTrue(port.turnedGroOff());
         assertTrue(lab.run("ethtool", "-k", lab.hostIf).contains("generic-receive-offload: off"));
         port.close();
@@ -203,12 +224,28 @@ class PacketRingPortRootTest {
     }
 
     @Test
-    void leavesGroOffIfItWasOffBefore() throws IOException {
+    void withoutOffloadsLeavesGroOffIfItWasOffBefore() throws IOException {
         lab.run("ethtool", "-K", lab.hostIf, "gro", "off");
-        PacketRingPort port = open();
+        PacketRingPort port = open(OffloadMode.OFF);
         assertFalse(port.turnedGroOff());
         port.close();
         assertTrue(lab.run("ethtool", "-k", lab.hostIf).contains("generic-receive-offload: off"));
+    }
+
+    @Test
+    void withOffloadsTurnsGroOnWhileOpenAndBackOffAtClose() throws IOException {
+        lab.run("ethtool", "-K", lab.hostIf, "gro", "off");
+        PacketRingPort port = open();
+        assertTrue(port.turnedGroOn());
+        assertTrue(lab.run("ethtool", "-k", lab.hostIf).contains("generic-receive-offload: on"));
+        port.close();
+        assertTrue(lab.run("ethtool", "-k", lab.hostIf).contains("generic-receive-offload: off"));
+
+        lab.run("ethtool", "-K", lab.hostIf, "gro", "on");
+        PacketRingPort again = open();
+        assertFalse(again.turnedGroOn(), "it was on already");
+        again.close();
+        assertTrue(lab.run("ethtool", "-k", lab.hostIf).contains("generic-receive-offload: on"));
     }
 
     @Test
@@ -241,7 +278,8 @@ class PacketRingPortRootTest {
             assertEquals(r.bytes().length, r.wireLength(), "not truncated");
             assertEquals(0, r.vlanTpid(), "untagged");
         }
-        assertEquals(0, port.kernelStatistics().drops());
+        port.collectRingStatistics();
+        assertEquals(0, port.rxRingDrops());
     }
 
     @Test
@@ -284,15 +322,24 @@ class PacketRingPortRootTest {
         assertFalse(receiveOne(port, magic + "-off").csumNotReady());
     }
 
-    @Test
-    void marksAGsoSuperFrameFromTheVethPeerAsTruncated() throws IOException {
-        // veth passes GSO packets through unsegmented: the port sees one frame far above the MTU.
-        PacketRingPort port = open();
+    /**
+     * Sends a UDP GSO super-frame of 8 x 1000 bytes from the namespace (UDP_SEGMENT; veth passes it
+     * unsegmented) and returns it as the port holds it.
+     */
+    private RxFrame udpSuperFrame(PacketRingPort port, String marker) throws IOException {
         lab.inNamespace("ip", "addr", "add", "192.0.2.1/24", "dev", VethLab.NS_IF);
         lab.inNamespace("ethtool", "-K", VethLab.NS_IF, "tx-udp-segmentation", "on");
         lab.inNamespace("python3", VethLab.rawframesScript().toString(), "udp-gso", "192.0.2.255", "9", "1000", "8000",
-                magic + "-gso");
-        Received superFrame = receiveOne(port, magic + "-gso");
+                marker);
+        return receiveHeld(port, marker);
+    }
+
+    @Test
+    void withoutOffloadsMarksAGsoSuperFrameFromTheVethPeerAsTruncated() throws IOException {
+        // veth passes GSO packets through unsegmented: the port sees one frame far above the MTU.
+        PacketRingPort port = open(OffloadMode.OFF);
+        Received superFrame = new Received(udpSuperFrame(port, magic + "-gso"));
+        port.release();
         assertEquals(14 + 20 + 8 + 8000, superFrame.wireLength());
         if (version() == RingVersion.V2) {
             assertTrue(superFrame.truncated(), "clamped to the slot");
@@ -304,6 +351,7 @@ class PacketRingPortRootTest {
             assertEquals(superFrame.wireLength(), superFrame.bytes().length);
             assertTrue(superFrame.wireLength() > port.maxFrameLength());
         }
+        assertEquals("Offload{none}", superFrame.offload(), "no virtio-net header to say what it is");
 
         lab.inNamespace("ethtool", "-K", VethLab.NS_IF, "tx-udp-segmentation", "off");
         lab.inNamespace("python3", VethLab.rawframesScript().toString(), "udp-gso", "192.0.2.255", "9", "1000", "8000",
@@ -311,6 +359,40 @@ class PacketRingPortRootTest {
         Received firstSegment = receiveOne(port, magic + "-seg");
         assertEquals(14 + 20 + 8 + 1000, firstSegment.wireLength());
         assertFalse(firstSegment.truncated());
+    }
+
+    @Test
+    void receivesAGsoSuperFrameWholeWithItsSegmentSizeAndPartialChecksum() throws IOException {
+        PacketRingPort port = open();
+        Received superFrame = new Received(udpSuperFrame(port, magic + "-gso"));
+        port.release();
+        assertFalse(superFrame.truncated(), "whole: " + (version() == RingVersion.V2 ? "the copy lane" : "the block"));
+        assertEquals(14 + 20 + 8 + 8000, superFrame.bytes().length);
+        assertTrue(superFrame.csumNotReady());
+        // gso_type VIRTIO_NET_HDR_GSO_UDP_L4 (5), gso_size 1000, checksum from the UDP header (34), field at +6.
+        assertTrue(superFrame.offload().startsWith("Offload{gso type 5 size 1000, csum 34+6, hdr_len "),
+                superFrame.offload());
+    }
+
+    @Test
+    void sendsASuperFrameOnAndTheKernelCutsItIntoChecksummedSegments() throws IOException {
+        // The egress device can neither segment UDP nor checksum: the kernel does both in software, as for
+        // a NIC without those offloads, and the namespace sees what a wire would carry.
+        lab.run("ethtool", "-K", lab.hostIf, "tx-udp-segmentation", "off", "tx", "off");
+        PacketRingPort port = open();
+        VethLab.Listener listener = lab.listen(magic, end);
+        RxFrame rx = udpSuperFrame(port, magic + "-gso");
+        assertEquals(TX_OK, port.transmit(rx.segment(), rx.offset(), rx.length(), 0, 0, rx.offload()));
+        port.release();
+        transmit(port, frame(end, 60), 0, 0);
+        port.flush();
+
+        // The namespace's own super-frame left through its eth0 first (PACKET_OUTGOING, 4): not ours.
+        List<String> segments = listener.framesUntilEnd(WAIT).stream().filter(f -> !f.startsWith("4 ")).toList();
+        assertEquals(1, segments.size(), "only the first segment carries the marker: " + segments);
+        byte[] first = TestFrames.unhex(segments.getFirst().substring(2));
+        assertEquals(14 + 20 + 8 + 1000, first.length, "cut to gso_size");
+        assertEquals(0, TestFrames.udpChecksumOverIpv4(first), "the UDP checksum was completed");
     }
 
     @Test
@@ -396,7 +478,7 @@ class PacketRingPortRootTest {
     @Test
     void txFreeShrinksAsFramesWaitAndRecoversAfterFlush() throws IOException {
         PacketRingPort port = open();
-        int slots = port.geometry().frameCount();
+        int slots = port.txGeometry().frameCount();
         assertEquals(slots, port.txFree());
         byte[] f = frame(magic, 60);
         for (int i = 0; i < 10; i++) {
@@ -490,7 +572,8 @@ class PacketRingPortRootTest {
                 "bytes allocated by 100k transmit/flush/poll/receive/release round trips, per window: " + windows);
         assertEquals(124, rx.length(), "left with the tag inserted (128 bytes), came back with it stripped");
         assertEquals(0x8100, rx.vlanTpid());
-        assertEquals(0, port.kernelStatistics().drops());
+        port.collectRingStatistics();
+        assertEquals(0, port.rxRingDrops());
     }
 
     /** The frame length of the full-TX-ring test: the RX ring must hold a whole TX ring of them. */
@@ -502,8 +585,9 @@ class PacketRingPortRootTest {
     void aFullTxRingFlushedAtOnceComesBackIntoTheRxRingWithoutDrops() throws IOException {
         lab.reflectInNamespace();
         PacketRingPort port = open();
-        port.kernelStatistics(); // clears the counters
-        int slots = port.geometry().frameCount();
+        port.collectRingStatistics();
+        long dropsBefore = port.rxRingDrops();
+        int slots = port.txGeometry().frameCount();
         byte[] f = frame(magic, fullRingFrameLength());
         for (int i = 0; i < slots; i++) {
             transmit(port, f, 0, 0);
@@ -521,9 +605,9 @@ class PacketRingPortRootTest {
                 port.awaitReadable(100);
             }
         }
-        PacketRingPort.KernelStatistics stats = port.kernelStatistics();
-        assertEquals(slots, received, "reflected back; kernel " + stats);
-        assertEquals(0, stats.drops());
+        port.collectRingStatistics();
+        assertEquals(slots, received, "reflected back; kernel ring drops " + port.rxRingDrops());
+        assertEquals(dropsBefore, port.rxRingDrops());
     }
 
     // ---- outgoing frames ------------------------------------------------------------------------

@@ -55,4 +55,34 @@ class RingGeometryTest {
         assertThrows(IllegalArgumentException.class, () -> new RingGeometry(8192, 8, 4096));     // frame > block
         assertThrows(IllegalArgumentException.class, () -> new RingGeometry(64, 64, 4096));      // below header
     }
+
+    @Test
+    void superFrameTxSlotsAreSeventeenPagesFifteenToAMegabyteBlock() {
+        RingGeometry tx = RingGeometry.forMtu(1500).forTx(true, 512);
+        assertEquals(17 * 4096, tx.frameSize());
+        assertEquals(1 << 20, tx.blockSize());
+        assertEquals(525, tx.frameCount(), "512 rounded up to whole blocks of 15");
+        for (RingVersion v : RingVersion.values()) {
+            assertTrue(tx.txCapacity(v) - 10 >= RingGeometry.MAX_SUPER_FRAME + 4,
+                    "a 64 KiB super-frame, its re-inserted tag and the virtio-net header fit, " + v);
+        }
+        assertEquals(RingGeometry.forMtu(1500), RingGeometry.forMtu(1500).forTx(false, 512), "without headers: the RX shape");
+    }
+
+    @Test
+    void v3RxBlocksGrowToHoldASuperFrameOnlyWithVirtioNetHeaders() {
+        RingGeometry g = RingGeometry.forMtu(1500);
+        assertEquals(g, g.forRx(RingVersion.V2, true), "V2 takes super-frames through the copy lane");
+        assertEquals(g, g.forRx(RingVersion.V3, false));
+        RingGeometry v3 = g.forRx(RingVersion.V3, true);
+        assertEquals(128 * 1024, v3.blockSize());
+        assertEquals(g.frameSize(), v3.frameSize());
+        assertEquals(g.ringBytes(), v3.ringBytes(), "the same memory, in fewer, larger blocks");
+    }
+
+    @Test
+    void virtioNetHeadersTakeTenBytesOfTheRxSlot() {
+        assertEquals(1616, RingGeometry.requiredFrameSize(1510), "80 + 1510 + 14 + 2 x 4, aligned to 16");
+        assertEquals(1632, RingGeometry.requiredFrameSize(1510, true), "10 bytes more");
+    }
 }

@@ -58,4 +58,34 @@ final class TestFrames {
     static String hex(byte[] frame) {
         return HexFormat.of().formatHex(frame);
     }
+
+    static byte[] unhex(String hex) {
+        return HexFormat.of().parseHex(hex);
+    }
+
+    /**
+     * The RFC 1071 sum over an untagged IPv4 UDP frame's pseudo header and datagram, as a receiver checks
+     * it: 0 when the checksum in the frame is right (or absent).
+     */
+    static int udpChecksumOverIpv4(byte[] frame) {
+        ByteBuffer b = ByteBuffer.wrap(frame);
+        int ipHeader = (b.get(14) & 0x0F) * 4;
+        int udp = 14 + ipHeader;
+        int udpLength = b.getShort(udp + 4) & 0xFFFF;
+        if (b.getShort(udp + 6) == 0) {
+            return 0;
+        }
+        long sum = (b.getShort(26) & 0xFFFF) + (b.getShort(28) & 0xFFFF) + (b.getShort(30) & 0xFFFF)
+                + (b.getShort(32) & 0xFFFF) + 17 + udpLength;
+        for (int i = 0; i + 1 < udpLength; i += 2) {
+            sum += b.getShort(udp + i) & 0xFFFF;
+        }
+        if ((udpLength & 1) != 0) {
+            sum += (b.get(udp + udpLength - 1) & 0xFF) << 8;
+        }
+        while ((sum >>> 16) != 0) {
+            sum = (sum & 0xFFFF) + (sum >>> 16);
+        }
+        return (int) (~sum & 0xFFFF);
+    }
 }

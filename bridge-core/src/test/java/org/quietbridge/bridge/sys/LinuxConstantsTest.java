@@ -21,6 +21,11 @@ class LinuxConstantsTest {
         assertEquals(10, LinuxConstants.PACKET_VERSION);
         assertEquals(13, LinuxConstants.PACKET_TX_RING);
         assertEquals(14, LinuxConstants.PACKET_LOSS);
+        assertEquals(7, LinuxConstants.PACKET_COPY_THRESH);
+        assertEquals(15, LinuxConstants.PACKET_VNET_HDR);
+        assertEquals(8, LinuxConstants.SO_RCVBUF);
+        assertEquals(33, LinuxConstants.SO_RCVBUFFORCE);
+        assertEquals(0x20, LinuxConstants.MSG_TRUNC);
         assertEquals(20, LinuxConstants.PACKET_QDISC_BYPASS);
         assertEquals(23, LinuxConstants.PACKET_IGNORE_OUTGOING);
         assertEquals(4, LinuxConstants.PACKET_OUTGOING);

@@ -142,6 +142,38 @@ class StructLayoutsTest {
         assertEquals(4, offset(l, "tp_drops"));
     }
 
+    /** include/uapi/linux/if_packet.h struct tpacket_stats_v3: tpacket_stats, then the freeze count. */
+    @Test
+    void tpacketStatsV3MatchesIfPacketH() {
+        StructLayout l = TpacketStatsV3.LAYOUT;
+        assertEquals(12, l.byteSize());
+        assertEquals(0, offset(l, "tp_packets"));
+        assertEquals(4, offset(l, "tp_drops"));
+        assertEquals(8, offset(l, "tp_freeze_q_cnt"));
+    }
+
+    /** include/uapi/linux/virtio_net.h struct virtio_net_hdr (the legacy header packet sockets use). */
+    @Test
+    void virtioNetHdrMatchesVirtioNetH() {
+        StructLayout l = VirtioNetHdr.LAYOUT;
+        assertEquals(10, l.byteSize());
+        assertEquals(10, VirtioNetHdr.SIZE);
+        assertEquals(0, offset(l, "flags"));
+        assertEquals(1, offset(l, "gso_type"));
+        assertEquals(2, offset(l, "hdr_len"));
+        assertEquals(4, offset(l, "gso_size"));
+        assertEquals(6, offset(l, "csum_start"));
+        assertEquals(8, offset(l, "csum_offset"));
+        assertEquals(1, VirtioNetHdr.VIRTIO_NET_HDR_F_NEEDS_CSUM);
+        assertEquals(2, VirtioNetHdr.VIRTIO_NET_HDR_F_DATA_VALID);
+        assertEquals(0, VirtioNetHdr.VIRTIO_NET_HDR_GSO_NONE);
+        assertEquals(1, VirtioNetHdr.VIRTIO_NET_HDR_GSO_TCPV4);
+        assertEquals(3, VirtioNetHdr.VIRTIO_NET_HDR_GSO_UDP);
+        assertEquals(4, VirtioNetHdr.VIRTIO_NET_HDR_GSO_TCPV6);
+        assertEquals(5, VirtioNetHdr.VIRTIO_NET_HDR_GSO_UDP_L4);
+        assertEquals(0x80, VirtioNetHdr.VIRTIO_NET_HDR_GSO_ECN);
+    }
+
     /** include/uapi/linux/if_packet.h struct packet_mreq. */
     @Test
     void packetMreqMatchesIfPacketH() {
