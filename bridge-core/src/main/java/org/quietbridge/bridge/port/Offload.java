@@ -134,16 +134,21 @@ public final class Offload {
     /**
      * Writes this state as a {@code struct virtio_net_hdr} at {@code header[offset]} for a frame of
      * {@code frameLength} bytes into which {@code shift} bytes (a re-inserted tag) went before the L3
-     * header. RX-only flags (DATA_VALID) are left out. hdr_len, which the kernel copies into the new
-     * skb's linear part (af_packet.c tpacket_snd), is the headers of a super-frame, or just up to the
-     * checksum field of a frame with a partial checksum; it never exceeds the frame, as the kernel
-     * refuses that (__packet_snd_vnet_parse).
+     * header. RX-only flags (DATA_VALID) are left out. hdr_len is how much of the frame the kernel copies
+     * into the new skb's linear part (af_packet.c tpacket_snd); the rest it maps from the ring's pages:
+     * <ul>
+     *   <li>a super-frame: its headers, and the payload stays in the ring's pages;</li>
+     *   <li>any other frame: all of it. One small copy is cheaper than mapping a page for it, and on a
+     *       veth, which must copy mapped ring pages anyway before the frame enters another namespace
+     *       (net/core/dev.c __dev_forward_skb, skb_orphan_frags), it is one copy instead of a page
+     *       allocation and a copy.</li>
+     * </ul>
+     * It never exceeds the frame: the kernel refuses that (__packet_snd_vnet_parse).
      */
     public void writeTo(MemorySegment header, long offset, int shift, int frameLength) {
         boolean partial = needsChecksum();
         boolean segmented = gso();
-        int hdrLen = segmented ? headerLength + shift : partial ? checksumStart + checksumOffset + 2 + shift : 0;
-        hdrLen = Math.min(hdrLen, frameLength);
+        int hdrLen = segmented ? Math.min(headerLength + shift, frameLength) : frameLength;
         VirtioNetHdr.FLAGS.set(header, offset, (byte) (partial ? VIRTIO_NET_HDR_F_NEEDS_CSUM : 0));
         VirtioNetHdr.GSO_TYPE.set(header, offset, (byte) (segmented ? gsoType : VIRTIO_NET_HDR_GSO_NONE));
         VirtioNetHdr.HDR_LEN.set(header, offset, (short) hdrLen);

@@ -167,7 +167,8 @@ class BridgeAgentOffloadTest {
         agent.doWork();
 
         assertArrayEquals(frame, ports.get(1).takeTransmitted().getFirst(), "not completed in software");
-        assertEquals(List.of("Offload{csum 34+6, hdr_len 42}"), ports.get(1).takeTransmittedOffloads());
+        assertEquals(List.of("Offload{csum 34+6, hdr_len 142}"), ports.get(1).takeTransmittedOffloads(),
+                "the whole frame goes to the linear part");
         assertEquals(1, agent.counter(1, PortCounter.TX_FRAMES));
         assertEquals(0, agent.counter(1, PortCounter.CHECKSUM_COMPLETED));
         assertEquals(0, agent.counter(1, PortCounter.CHECKSUM_UNFIXABLE));

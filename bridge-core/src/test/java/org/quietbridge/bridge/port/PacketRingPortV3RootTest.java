@@ -35,10 +35,6 @@ class PacketRingPortV3RootTest extends PacketRingPortRootTest {
         return 256;
     }
 
-    @Override
-    boolean spinWhileWaiting() {
-        return true;
-    }
 
     /**
      * A V2 RX ring holds exactly as many frames as the TX ring, whatever their size. A V3 RX ring holds

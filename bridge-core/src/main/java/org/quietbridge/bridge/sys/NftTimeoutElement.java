@@ -1,0 +1,277 @@
+package org.quietbridge.bridge.sys;
+
+import static org.quietbridge.bridge.sys.LinuxConstants.MSG_DONTWAIT;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One element of an nftables set with a timeout, kept alive from the data plane: a prepared netlink
+ * batch (include/uapi/linux/netfilter/nfnetlink.h, nf_tables.h) that adds the element with its
+ * {@code timeout} and an explicit {@code expiration}, sent with one {@code sendto} on a NETLINK_NETFILTER
+ * socket. While the sends keep coming, the element stays; when they stop (the process died, or its data
+ * plane stands still), it expires after {@code timeout} and rules that test it change course.
+ *
+ * <p>Why the expiration is explicit: re-adding an element that exists does not renew its timeout
+ * (kernel 6.18, measured with {@code nft add element ... { 0 timeout 2s }}: the expiry kept counting
+ * down); giving {@code expires} does.
+ *
+ * <pre>
+ * nlmsghdr NFNL_MSG_BATCH_BEGIN   nfgenmsg {AF_UNSPEC, V0, res_id = NFNL_SUBSYS_NFTABLES}
+ * nlmsghdr NFT_MSG_NEWSETELEM     nfgenmsg {family, V0, 0}, NLM_F_REQUEST | NLM_F_CREATE
+ *   NFTA_SET_ELEM_LIST_TABLE      "table\0"
+ *   NFTA_SET_ELEM_LIST_SET        "set\0"
+ *   NFTA_SET_ELEM_LIST_ELEMENTS   (nested)
+ *     NFTA_LIST_ELEM              (nested)
+ *       NFTA_SET_ELEM_KEY         (nested) NFTA_DATA_VALUE: the key, host order
+ *       NFTA_SET_ELEM_TIMEOUT     be64 ms
+ *       NFTA_SET_ELEM_EXPIRATION  be64 ms
+ * nlmsghdr NFNL_MSG_BATCH_END     nfgenmsg {AF_UNSPEC, V0, res_id = NFNL_SUBSYS_NFTABLES}
+ * </pre>
+ * No ACK is asked for; the kernel still answers a failed message with an NLMSG_ERROR, which
+ * {@link #drainErrors()} counts. Not thread-safe; {@link #refresh()} allocates nothing.
+ */
+public final class NftTimeoutElement implements AutoCloseable {
+    // include/uapi/linux/netlink.h
+    public static final int AF_NETLINK = 16;
+    public static final int NETLINK_NETFILTER = 12;
+    static final int NLM_F_REQUEST = 0x1;
+    static final int NLM_F_CREATE = 0x400;
+    static final int NLMSG_ERROR = 0x2;
+    static final int NLA_F_NESTED = 0x8000;
+    static final int NLMSGHDR_LENGTH = 16;
+    // include/uapi/linux/netfilter/nfnetlink.h
+    static final int NFNL_MSG_BATCH_BEGIN = 0x10;
+    static final int NFNL_MSG_BATCH_END = 0x11;
+    static final int NFNL_SUBSYS_NFTABLES = 10;
+    static final int NFGENMSG_LENGTH = 4;
+    // include/uapi/linux/netfilter/nf_tables.h
+    static final int NFT_MSG_NEWSETELEM = 12;
+    static final int NFTA_SET_ELEM_LIST_TABLE = 1;
+    static final int NFTA_SET_ELEM_LIST_SET = 2;
+    static final int NFTA_SET_ELEM_LIST_ELEMENTS = 3;
+    static final int NFTA_LIST_ELEM = 1;
+    static final int NFTA_SET_ELEM_KEY = 1;
+    static final int NFTA_SET_ELEM_TIMEOUT = 4;
+    static final int NFTA_SET_ELEM_EXPIRATION = 5;
+    static final int NFTA_DATA_VALUE = 1;
+    /** include/uapi/linux/netfilter.h: NFPROTO_NETDEV. */
+    public static final int NFPROTO_NETDEV = 5;
+
+    private static final ValueLayout.OfInt NATIVE_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfShort NATIVE_SHORT =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.nativeOrder());
+    private static final ValueLayout.OfShort NETWORK_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong NETWORK_LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    /** struct sockaddr_nl: family, pad, pid (0: the kernel), groups. */
+    private static final int SOCKADDR_NL_LENGTH = 12;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment callState = LinuxSyscalls.allocateCallState(arena);
+    private final MemorySegment kernel = arena.allocate(SOCKADDR_NL_LENGTH, 4);
+    private final MemorySegment refresh;
+    private final MemorySegment release;
+    private final MemorySegment answers = arena.allocate(8192, 8);
+    private final int fd;
+    private final String described;
+    private long errors;
+    private int lastErrno;
+    private boolean closed;
+
+    /**
+     * Opens the netlink socket and prepares the batch for {@code table}'s {@code set} (family
+     * {@code family}), key {@code key} (4 bytes, host order: a mark), renewed to expire after
+     * {@code timeoutMillis}.
+     */
+    public NftTimeoutElement(int family, String table, String set, int key, long timeoutMillis) throws NativeException {
+        this.described = "nft element " + key + " of set " + set + " in table " + table;
+        this.refresh = batch(family, table, set, key, timeoutMillis);
+        // The element expiring at once (1 ms): the kernel takes over without waiting out the timeout.
+        this.release = batch(family, table, set, key, 1);
+        kernel.set(NATIVE_SHORT, 0, (short) AF_NETLINK);
+        int socket;
+        try {
+            socket = LinuxSyscalls.socket(callState, AF_NETLINK, LinuxConstants.SOCK_RAW | LinuxConstants.SOCK_CLOEXEC,
+                    NETLINK_NETFILTER);
+        } catch (NativeException e) {
+            arena.close();
+            throw e;
+        }
+        this.fd = socket;
+    }
+
+    private MemorySegment batch(int family, String table, String set, int key, long timeoutMillis) {
+        Writer w = new Writer(arena.allocate(512, 8));
+        w.endMessage(w.message(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, 0, NFNL_SUBSYS_NFTABLES));
+        int element = w.message((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM, NLM_F_REQUEST | NLM_F_CREATE,
+                family, 0);
+        w.string(NFTA_SET_ELEM_LIST_TABLE, table);
+        w.string(NFTA_SET_ELEM_LIST_SET, set);
+        int elements = w.nest(NFTA_SET_ELEM_LIST_ELEMENTS);
+        int one = w.nest(NFTA_LIST_ELEM);
+        int keyNest = w.nest(NFTA_SET_ELEM_KEY);
+        w.int32(NFTA_DATA_VALUE, key);
+        w.endNest(keyNest);
+        w.be64(NFTA_SET_ELEM_TIMEOUT, timeoutMillis);
+        w.be64(NFTA_SET_ELEM_EXPIRATION, timeoutMillis);
+        w.endNest(one);
+        w.endNest(elements);
+        w.endMessage(element);
+        w.endMessage(w.message(NFNL_MSG_BATCH_END, NLM_F_REQUEST, 0, NFNL_SUBSYS_NFTABLES));
+        return w.segment.asSlice(0, w.length);
+    }
+
+    /** Renews the element: it expires {@code timeoutMillis} from now. One sendto; allocates nothing. */
+    public void refresh() throws NativeException {
+        send(refresh);
+    }
+
+    /** Lets the element expire at once (within a millisecond). */
+    public void release() throws NativeException {
+        send(release);
+    }
+
+    private void send(MemorySegment batch) throws NativeException {
+        long sent = LinuxSyscalls.sendto(callState, fd, batch, batch.byteSize(), MSG_DONTWAIT, kernel,
+                SOCKADDR_NL_LENGTH);
+        if (sent < 0) {
+            errors++;
+            lastErrno = (int) -sent;
+        }
+    }
+
+    /**
+     * Reads what the kernel answered since the last call (NLMSG_ERROR for a refused batch) without
+     * waiting, counts the errors, and returns how many there were. Allocates nothing.
+     */
+    public int drainErrors() throws NativeException {
+        int found = 0;
+        while (true) {
+            long n = LinuxSyscalls.recvfrom(callState, fd, answers, MSG_DONTWAIT);
+            if (n <= 0) {
+                break;
+            }
+            for (long at = 0; at + NLMSGHDR_LENGTH <= Math.min(n, answers.byteSize()); ) {
+                int length = answers.get(NATIVE_INT, at);
+                int type = Short.toUnsignedInt(answers.get(NATIVE_SHORT, at + 4));
+                if (type == NLMSG_ERROR && at + NLMSGHDR_LENGTH + 4 <= n) {
+                    int error = answers.get(NATIVE_INT, at + NLMSGHDR_LENGTH);
+                    if (error != 0) {
+                        found++;
+                        lastErrno = -error;
+                    }
+                }
+                if (length < NLMSGHDR_LENGTH) {
+                    break;
+                }
+                at += (length + 3) & ~3;
+            }
+        }
+        errors += found;
+        return found;
+    }
+
+    /** Sends or batches the kernel refused, in total. */
+    public long errors() {
+        return errors;
+    }
+
+    /** The errno of the last refusal, or 0. */
+    public int lastErrno() {
+        return lastErrno;
+    }
+
+    /** For tests: the refresh batch as bytes. */
+    byte[] refreshBytes() {
+        return refresh.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            LinuxSyscalls.close(callState, fd);
+        } catch (NativeException ignored) {
+            // The descriptor is gone either way.
+        } finally {
+            arena.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return described;
+    }
+
+    /** Writes netlink messages and attributes into a segment. */
+    private static final class Writer {
+        final MemorySegment segment;
+        int length;
+
+        Writer(MemorySegment segment) {
+            this.segment = segment;
+        }
+
+        /** nlmsghdr + nfgenmsg; returns where the message starts, for {@link #endMessage}. */
+        int message(int type, int flags, int family, int resourceId) {
+            int start = length;
+            segment.set(NATIVE_SHORT, start + 4, (short) type);
+            segment.set(NATIVE_SHORT, start + 6, (short) flags);
+            segment.set(NATIVE_INT, start + 8, 0); // sequence
+            segment.set(NATIVE_INT, start + 12, 0); // port id: the kernel fills it in
+            segment.set(ValueLayout.JAVA_BYTE, start + 16, (byte) family);
+            segment.set(ValueLayout.JAVA_BYTE, start + 17, (byte) 0); // NFNETLINK_V0
+            segment.set(NETWORK_SHORT, start + 18, (short) resourceId);
+            length = start + NLMSGHDR_LENGTH + NFGENMSG_LENGTH;
+            return start;
+        }
+
+        /** Closes the message opened at {@code start}: its nlmsg_len (32 bits). */
+        void endMessage(int start) {
+            segment.set(NATIVE_INT, start, length - start);
+        }
+
+        /** Closes the nested attribute opened at {@code start}: its nla_len (16 bits). */
+        void endNest(int start) {
+            segment.set(NATIVE_SHORT, start, (short) (length - start));
+        }
+
+        private int attribute(int type, int payloadLength) {
+            int start = length;
+            segment.set(NATIVE_SHORT, start, (short) (4 + payloadLength));
+            segment.set(NATIVE_SHORT, start + 2, (short) type);
+            length = start + ((4 + payloadLength + 3) & ~3);
+            return start;
+        }
+
+        int nest(int type) {
+            int start = length;
+            segment.set(NATIVE_SHORT, start + 2, (short) (type | NLA_F_NESTED));
+            length = start + 4;
+            return start;
+        }
+
+        void string(int type, String value) {
+            byte[] bytes = value.getBytes(StandardCharsets.US_ASCII);
+            int start = attribute(type, bytes.length + 1);
+            MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, start + 4, bytes.length);
+            segment.set(ValueLayout.JAVA_BYTE, start + 4 + bytes.length, (byte) 0);
+        }
+
+        void int32(int type, int value) {
+            int start = attribute(type, 4);
+            segment.set(NATIVE_INT, start + 4, value);
+        }
+
+        void be64(int type, long value) {
+            int start = attribute(type, 8);
+            segment.set(NETWORK_LONG, start + 4, value);
+        }
+    }
+}
