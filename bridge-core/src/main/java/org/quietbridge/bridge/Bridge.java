@@ -12,13 +12,18 @@ import org.quietbridge.bridge.agent.BackoffIdleStrategy;
 import org.quietbridge.bridge.agent.IdleStrategy;
 import org.quietbridge.bridge.config.BridgeConfig;
 import org.quietbridge.bridge.config.RingSettings;
+import org.quietbridge.bridge.failover.KernelFallback;
 import org.quietbridge.bridge.forward.BridgeAgent;
+import org.quietbridge.bridge.forward.StandbyGate;
+import org.quietbridge.bridge.forward.Watchdog;
 import org.quietbridge.bridge.port.FramePort;
 import org.quietbridge.bridge.port.PacketRingPort;
 import org.quietbridge.bridge.port.PollIdleStrategy;
 import org.quietbridge.bridge.port.RingGeometry;
 import org.quietbridge.bridge.sys.LinuxSyscalls;
 import org.quietbridge.bridge.sys.NetDeviceControl;
+import org.quietbridge.bridge.sys.SystemdNotifier;
+import org.quietbridge.bridge.sys.WallClock;
 import org.quietbridge.rules.CompiledRules;
 
 /**
@@ -36,11 +41,16 @@ public final class Bridge implements AutoCloseable {
     private final PollIdleStrategy poller;
     private final AgentRunner runner;
     private final int mtu;
+    private final KernelFallback fallback;
+    private final SystemdNotifier.Channel watchdog;
     private boolean closed;
 
     private Bridge(BridgeConfig config, BridgeAgent agent, List<PortLock> locks, PollIdleStrategy poller,
-            IdleStrategy idle, int mtu, Consumer<Throwable> errors) {
+            IdleStrategy idle, int mtu, KernelFallback fallback, SystemdNotifier.Channel watchdog,
+            Consumer<Throwable> errors) {
         this.config = config;
+        this.fallback = fallback;
+        this.watchdog = watchdog;
         this.agent = agent;
         this.locks = locks;
         this.poller = poller;
@@ -61,9 +71,21 @@ public final class Bridge implements AutoCloseable {
         List<PortLock> locks = new ArrayList<>();
         List<PacketRingPort> ports = new ArrayList<>();
         PollIdleStrategy poller = null;
+        StandbyGate gate = null;
+        SystemdNotifier.Channel watchdog = null;
         try {
             for (String name : config.ports()) {
                 locks.add(PortLock.acquire(name));
+            }
+            // The kernel's stand-in first: it forwards while the rings open and the data plane starts, and
+            // the data plane takes over with its first hold (docs/ARCHITECTURE.md, "Failover").
+            KernelFallback fallback = null;
+            if (config.failover().kernel()) {
+                fallback = new KernelFallback(config.ports(), config.failover());
+                fallback.install(config.ruleSet());
+                gate = fallback.gate();
+            } else {
+                KernelFallback.remove(config.ports());
             }
             RingSettings ring = config.ring();
             RingGeometry geometry = RingGeometry.forMtu(mtu, ring.frames());
@@ -74,13 +96,26 @@ public final class Bridge implements AutoCloseable {
             IdleStrategy idle = switch (config.idle()) {
                 case SPIN -> IdleStrategy.busySpin();
                 case BACKOFF -> new BackoffIdleStrategy();
-                case BLOCK -> poller = new PollIdleStrategy(array);
+                // A silent wire must not let the gate expire: sleep at most a quarter of its timeout.
+                case BLOCK -> poller = new PollIdleStrategy(config.failover().kernel()
+                        ? Math.min(PollIdleStrategy.TIMEOUT_MILLIS, config.failover().timeoutMillis() / 4)
+                        : PollIdleStrategy.TIMEOUT_MILLIS, array);
             };
             BridgeAgent agent = new BridgeAgent(array, config.settings(), rules, System::nanoTime);
-            return new Bridge(config, agent, locks, poller, idle, mtu, errors);
+            if (gate != null) {
+                agent.standby(gate, new WallClock());
+            }
+            watchdog = systemdWatchdog(agent);
+            return new Bridge(config, agent, locks, poller, idle, mtu, fallback, watchdog, errors);
         } catch (IOException | RuntimeException e) {
             for (FramePort p : ports) {
                 p.close();
+            }
+            if (gate != null) {
+                gate.close();
+            }
+            if (watchdog != null) {
+                watchdog.close();
             }
             if (poller != null) {
                 poller.close();
@@ -94,6 +129,41 @@ public final class Bridge implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * systemd's watchdog ({@code WatchdogSec=}: {@code $WATCHDOG_USEC}, for this process when
+     * {@code $WATCHDOG_PID} says so or is unset), pinged by the data plane a third of the period apart;
+     * null when there is none.
+     */
+    private static SystemdNotifier.Channel systemdWatchdog(BridgeAgent agent) throws IOException {
+        String socket = System.getenv("NOTIFY_SOCKET");
+        String usec = System.getenv("WATCHDOG_USEC");
+        String pid = System.getenv("WATCHDOG_PID");
+        if (socket == null || socket.isEmpty() || usec == null || usec.isEmpty()
+                || (pid != null && !pid.isEmpty() && !pid.equals(Long.toString(ProcessHandle.current().pid())))) {
+            return null;
+        }
+        long period;
+        try {
+            period = Long.parseLong(usec) * 1000;
+        } catch (NumberFormatException e) {
+            throw new IOException("WATCHDOG_USEC is not a number: " + usec);
+        }
+        SystemdNotifier.Channel channel = new SystemdNotifier.Channel(socket, "WATCHDOG=1");
+        long interval = Math.max(1, period / 3);
+        agent.watchdog(new Watchdog() {
+            @Override
+            public long intervalNanos() {
+                return interval;
+            }
+
+            @Override
+            public void ping() throws IOException {
+                channel.send();
+            }
+        });
+        return channel;
     }
 
     /** Root, or CAP_NET_RAW and CAP_NET_ADMIN (capabilities(7): bits 13 and 12 of CapEff). */
@@ -175,6 +245,11 @@ public final class Bridge implements AutoCloseable {
         return null;
     }
 
+    /** The kernel's stand-in, or null when failover is off. */
+    public KernelFallback fallback() {
+        return fallback;
+    }
+
     public boolean isRunning() {
         return runner.isRunning();
     }
@@ -201,6 +276,9 @@ public final class Bridge implements AutoCloseable {
         }
         if (poller != null) {
             poller.close();
+        }
+        if (watchdog != null) {
+            watchdog.close();
         }
         for (PortLock l : locks) {
             try {

@@ -1,5 +1,6 @@
 package org.quietbridge.bridge;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.quietbridge.bridge.api.ManagementSettings;
 import org.quietbridge.bridge.config.BridgeConfig;
+import org.quietbridge.bridge.failover.KernelFallback;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.rules.CompiledRules;
 import org.quietbridge.rules.ConfigException;
@@ -35,6 +37,7 @@ public final class Reloader {
     private final BridgeAgent agent;
     private final Path file;
     private final boolean monitorOnly;
+    private final KernelFallback fallback;
     private volatile java.util.function.Consumer<Result> listener = r -> { };
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
@@ -46,15 +49,24 @@ public final class Reloader {
      *     {@link BridgeConfig#monitorOnly()}, so the flag holds across reloads
      */
     public Reloader(BridgeAgent agent, BridgeConfig running, Path file, boolean monitorOnly) {
+        this(agent, running, file, monitorOnly, null);
+    }
+
+    /**
+     * @param fallback the kernel's stand-in, which a reload gives the new rules too; null when failover
+     *     is off
+     */
+    public Reloader(BridgeAgent agent, BridgeConfig running, Path file, boolean monitorOnly, KernelFallback fallback) {
         this.agent = agent;
         this.file = file;
+        this.fallback = fallback;
         this.monitorOnly = monitorOnly;
         this.current = running;
     }
 
     /** A reloader for a running bridge. */
     public static Reloader of(Bridge bridge, Path file, boolean monitorOnly) {
-        return new Reloader(bridge.agent(), bridge.config(), file, monitorOnly);
+        return new Reloader(bridge.agent(), bridge.config(), file, monitorOnly, bridge.fallback());
     }
 
     /** What a reload did. */
@@ -101,6 +113,18 @@ public final class Reloader {
             return failed(e.getMessage());
         } catch (RuntimeException e) {
             return failed(file + ": " + e.getMessage());
+        }
+        if (!next.failover().equals(current.failover())) {
+            return failed(file + ": the failover section changed (" + current.failover().mode() + " -> "
+                    + next.failover().mode() + "); the kernel's stand-in needs a restart for that, nothing was"
+                    + " reloaded");
+        }
+        if (fallback != null && !next.ruleSet().equals(current.ruleSet())) {
+            try {
+                fallback.update(next.ruleSet());
+            } catch (IOException e) {
+                return failed(e.getMessage() + "; nothing was reloaded");
+            }
         }
         if (!next.settings().equals(current.settings())) {
             BridgeConfig applied = next;

@@ -4,6 +4,10 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import java.util.List;
+
+import org.quietbridge.bridge.failover.FailoverSettings;
+import org.quietbridge.bridge.failover.FallbackRules;
 import org.quietbridge.rules.CompiledRules;
 
 import picocli.CommandLine.Command;
@@ -47,6 +51,26 @@ final class CheckCommand implements Callable<Integer> {
         if (rules.size() == 0) {
             out.println("  (no rules: every frame is forwarded)");
         }
+        printFallback(out, loaded);
         return ExitCode.OK;
+    }
+
+    /**
+     * What the kernel's stand-in carries of the rules (docs/ARCHITECTURE.md, "Failover"): for a rule file,
+     * what it would carry under the default {@code failover: kernel}.
+     */
+    private static void printFallback(PrintWriter out, LoadedRules loaded) {
+        FailoverSettings failover = loaded.bridgeConfig() ? loaded.config().failover() : FailoverSettings.defaults();
+        if (!failover.kernel()) {
+            out.println("failover: off: nothing forwards while quietbridge does not");
+            return;
+        }
+        List<FallbackRules.Carried> report = FallbackRules.of(loaded.ruleSet()).report();
+        long carried = report.stream().filter(FallbackRules.Carried::carried).count();
+        out.println("failover: kernel (" + failover.timeoutMillis() + " ms): while quietbridge does not forward, the"
+                + " kernel does, with " + carried + " of " + report.size() + (report.size() == 1 ? " rule" : " rules"));
+        for (FallbackRules.Carried c : report) {
+            out.println((c.carried() ? "  carried: " : "  not carried: ") + c.rule() + " (" + c.reason() + ")");
+        }
     }
 }

@@ -23,7 +23,12 @@ import org.quietbridge.rules.RuleSetLoader;
  * @param portNames the ports the rules were compiled for, or {@code null} when unknown
  * @param bridgeConfig the file is a whole bridge configuration (it has {@code ports:})
  */
-record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String> portNames, boolean bridgeConfig) {
+record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String> portNames, BridgeConfig config) {
+
+    /** Whether the file is a whole bridge configuration (with {@code ports:}), not a rule file. */
+    boolean bridgeConfig() {
+        return config != null;
+    }
 
     /** Loads and compiles {@code file} without knowing the bridge's ports. */
     static LoadedRules load(Path file) {
@@ -31,10 +36,10 @@ record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String>
         if (doc.root().isMapping() && doc.root().has("ports")) {
             // A whole bridge configuration: check the bridge's part too, and compile for its ports.
             BridgeConfig config = BridgeConfig.read(doc);
-            return new LoadedRules(file, config.ruleSet(), config.compileRules(), config.ports(), true);
+            return new LoadedRules(file, config.ruleSet(), config.compileRules(), config.ports(), config);
         }
         RuleSet ruleSet = RuleSetLoader.read(doc, java.util.Set.of());
-        return new LoadedRules(file, ruleSet, CompiledRules.compile(ruleSet, null), null, false);
+        return new LoadedRules(file, ruleSet, CompiledRules.compile(ruleSet, null), null, null);
     }
 
     /**
@@ -47,7 +52,7 @@ record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String>
         if (port != null && !ports.contains(port)) {
             ports.add(port);
         }
-        return new LoadedRules(file, ruleSet, CompiledRules.compile(ruleSet, ports), List.copyOf(ports), false);
+        return new LoadedRules(file, ruleSet, CompiledRules.compile(ruleSet, ports), List.copyOf(ports), null);
     }
 
     /** The ports the rules name in {@code ingress}, in order of first appearance. */
@@ -78,6 +83,6 @@ record LoadedRules(Path file, RuleSet ruleSet, CompiledRules rules, List<String>
         return file + ": " + n + (n == 1 ? " rule" : " rules") + ", mode " + rules.mode().word()
                 + ", subnets " + (subnets.length() == 0 ? "none" : subnets.toString())
                 + (ruleSet.defaultRules() ? ", default rules (the file has no 'rules:')" : "")
-                + (bridgeConfig ? ", ports " + String.join(", ", portNames) : "");
+                + (bridgeConfig() ? ", ports " + String.join(", ", portNames) : "");
     }
 }

@@ -113,6 +113,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                     throw new BadInputException("api: " + e.getMessage() + " (set api.listen, or 'api: off')", e);
                 }
             }
+            if (bridge.fallback() != null) {
+                err.println(FailureReporter.PREFIX + "failover: the kernel stands in for " + String.join(", ", cfg.ports())
+                        + " whenever quietbridge does not forward for " + cfg.failover().timeoutMillis()
+                        + " ms (nft table netdev " + bridge.fallback().table() + ")");
+            }
             if (bridge.offloadFallback() != null) {
                 err.println(FailureReporter.PREFIX + "offloads are not carried (" + bridge.offloadFallback()
                         + "): GRO is off on the ports, super-frames are dropped as truncated, partial checksums are"
@@ -127,8 +132,15 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             }
             notifySystemd(err, "READY=1\nSTATUS=forwarding between " + String.join(", ", cfg.ports()));
             RateLog rates = new RateLog(bridge.agent(), System.nanoTime());
+            FailoverLog failoverLog = new FailoverLog(bridge.agent());
             long nextRates = statsInterval > 0 ? System.nanoTime() + statsInterval * 1_000_000_000L : Long.MAX_VALUE;
             while (!stop.await(statsInterval > 0 ? Math.min(1000, statsInterval * 1000L) : 1000, TimeUnit.MILLISECONDS)) {
+                String handover = failoverLog.poll(System.nanoTime());
+                if (handover != null) {
+                    err.println(FailureReporter.PREFIX + handover);
+                    err.flush();
+                    notifySystemd(err, "STATUS=" + handover);
+                }
                 if (System.nanoTime() - nextRates >= 0) {
                     err.println(FailureReporter.PREFIX + rates.line(System.nanoTime()));
                     err.flush();
@@ -140,7 +152,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                 }
             }
             notifySystemd(err, "STOPPING=1");
-            err.println(FailureReporter.PREFIX + "stopping");
+            err.println(FailureReporter.PREFIX + "stopping" + (bridge.fallback() == null ? ""
+                    : "; the kernel forwards from now on (failover: kernel)"));
             err.flush();
             return ExitCode.OK;
         } finally {

@@ -31,12 +31,50 @@ class CheckCommandTest {
         assertEquals(ExitCode.OK, run.exitCode(), run.err());
         assertEquals("", run.err());
         List<String> lines = run.outLines();
-        assertEquals(3, lines.size(), run.out());
+        assertEquals(6, lines.size(), run.out());
         assertEquals(example + ": 2 rules, mode enforce, subnets none", lines.get(0));
         assertTrue(lines.get(1).matches(" *1 netbios-broadcast-l2 +drop +udp dst_port 137-138 l2_dst broadcast,multicast"),
                 lines.get(1));
         assertTrue(lines.get(2).matches(
                 " *2 netbios-broadcast-l3 +drop +udp dst_port 137-138 ipv4_dst_class broadcast,multicast"), lines.get(2));
+        assertEquals("failover: kernel (200 ms): while quietbridge does not forward, the kernel does, with 2 of 2 rules",
+                lines.get(3));
+        assertEquals(List.of("  carried: netbios-broadcast-l2 (drop)", "  carried: netbios-broadcast-l3 (drop)"),
+                lines.subList(4, 6));
+    }
+
+    @Test
+    void namesTheRulesTheKernelsStandInCannotCarry() throws IOException {
+        Path file = write("bridge.yaml", """
+                ports: [ap0, core0]
+                failover: {mode: kernel, timeout: 500}
+                rules:
+                  - name: guests
+                    match: {vlan: 20}
+                    action: forward
+                  - name: netbios
+                    match: {ip_protocol: udp, dst_port: [137, 138], l2_dst: broadcast}
+                    action: drop
+                  - name: nlb
+                    match: {nlb: unicast}
+                    action: drop
+                """);
+        CommandRun run = CommandRun.of("check", "-c", file.toString());
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        List<String> lines = run.outLines();
+        assertEquals("failover: kernel (500 ms): while quietbridge does not forward, the kernel does, with 0 of 3 rules",
+                lines.get(4), run.out());
+        assertTrue(lines.get(5).startsWith("  not carried: guests (vlan:"), lines.get(5));
+        assertEquals("  not carried: netbios (it comes after guests, which the stand-in cannot carry)", lines.get(6));
+        assertTrue(lines.get(7).startsWith("  not carried: nlb (nlb:"), lines.get(7));
+    }
+
+    @Test
+    void saysWhenNothingStandsIn() throws IOException {
+        Path file = write("bridge.yaml", "ports: [ap0, core0]\nfailover: off\n");
+        CommandRun run = CommandRun.of("check", "-c", file.toString());
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        assertEquals("failover: off: nothing forwards while quietbridge does not", run.outLines().getLast());
     }
 
     @Test
@@ -65,7 +103,8 @@ class CheckCommandTest {
         CommandRun run = CommandRun.of("check", "-c", file.toString());
         assertEquals(ExitCode.OK, run.exitCode(), run.err());
         assertEquals(file + ": 1 rule, mode monitor, subnets 10.8.0.0/16, 192.168.1.0/24", run.outLines().get(0));
-        assertEquals(2, run.outLines().size());
+        assertEquals(2, run.outLines().size() - 2, run.out());
+        assertEquals("  carried: netbios (forward)", run.outLines().getLast(), "monitor mode drops nothing");
     }
 
     @Test

@@ -100,10 +100,15 @@ class BridgeLifecycleTest {
         }
     }
 
-    @Test
+    /**
+     * After SIGTERM the ports are released; then with {@code failover: off} nothing bridges (fail-closed),
+     * and with {@code failover: kernel} (the default) the kernel does, at once.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"off", "kernel"})
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void sigtermStopsForwardingAndReleasesThePorts() {
-        try (BridgeProcess bridge = fixture.startBridge("sigterm", CONFIG)) {
+    void sigtermStopsForwardingAndReleasesThePorts(String failover) {
+        try (BridgeProcess bridge = fixture.startBridge("sigterm-" + failover, CONFIG + "failover: " + failover + "\n")) {
             assertPing(0, "while the bridge runs");
 
             BridgeProcess.Stopped stopped = bridge.stop().assertClean();
@@ -113,7 +118,11 @@ class BridgeLifecycleTest {
                 String link = fixture.run(Role.BR, "ip", "-d", "-o", "link", "show", "dev", port).stdout();
                 assertTrue(link.contains(" promiscuity 0 "), port + " still promiscuous after the bridge stopped: " + link);
             }
-            assertPing(1, "after the bridge stopped, nothing may bridge");
+            if (failover.equals("off")) {
+                assertPing(1, "after the bridge stopped with failover: off, nothing may bridge");
+            } else {
+                assertPing(0, "after the bridge stopped with failover: kernel, the kernel bridges");
+            }
         }
     }
 
@@ -239,6 +248,19 @@ class BridgeLifecycleTest {
 
     private static void assertReadyMeansForwarding(String socket, String name) {
         Path log = fixture.freshPath(name + "-listener", "log");
+        Process listener = notifyListener(socket, log);
+
+        // failover: off, so that a ping right after READY=1 crossed the data plane, not the kernel's stand-in.
+        try (BridgeProcess bridge = BridgeProcess.launch(fixture, name, CONFIG + "failover: off\n",
+                List.of("NOTIFY_SOCKET=" + socket))) {
+            assertReadyOnlyOnceForwarding(bridge, socket, log);
+        } finally {
+            fixture.lab().stop(listener);
+        }
+    }
+
+    /** Starts the sd_notify stand-in on {@code socket}; returns it, bound, with its output in {@code log}. */
+    private static Process notifyListener(String socket, Path log) {
         Process listener = fixture.lab().start(Role.BR, log, LabFixture.python(), listenerScript.toString(), socket);
         Await.until(NOTIFY_LIMIT, () -> "the notify listener to bind " + socket + ": " + read(log), () -> {
             if (!listener.isAlive()) {
@@ -246,9 +268,41 @@ class BridgeLifecycleTest {
             }
             return read(log).contains("bound");
         });
+        return listener;
+    }
 
-        try (BridgeProcess bridge = BridgeProcess.launch(fixture, name, CONFIG, List.of("NOTIFY_SOCKET=" + socket))) {
-            assertReadyOnlyOnceForwarding(bridge, socket, log);
+    private static int watchdogPings(Path log) {
+        return (int) read(log).lines().filter("notify: WATCHDOG=1"::equals).count();
+    }
+
+    /**
+     * systemd's watchdog (WatchdogSec=, here 600 ms): the data plane pings it from its own loop, a third
+     * of the period apart, and a data plane that stands still (SIGSTOP) pings nothing, so systemd would
+     * kill and restart it.
+     */
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void theDataPlanePingsTheWatchdogOnlyWhileItRuns() throws InterruptedException {
+        String socket = "@qbit-" + ProcessHandle.current().pid() + "-watchdog";
+        Path log = fixture.freshPath("watchdog-listener", "log");
+        Process listener = notifyListener(socket, log);
+        try (BridgeProcess bridge = BridgeProcess.start(fixture, "watchdog", CONFIG,
+                List.of("NOTIFY_SOCKET=" + socket, "WATCHDOG_USEC=600000"))) {
+            Await.until(NOTIFY_LIMIT, () -> "WATCHDOG=1 pings; listener got: " + read(log),
+                    () -> watchdogPings(log) >= 3);
+            bridge.signal("STOP");
+            int stopped;
+            try {
+                Thread.sleep(300); // a ping already on its way may still land
+                stopped = watchdogPings(log);
+                Thread.sleep(1500);
+                assertEquals(stopped, watchdogPings(log), "WATCHDOG=1 while the data plane stood still: " + read(log));
+            } finally {
+                bridge.signal("CONT");
+            }
+            Await.until(NOTIFY_LIMIT, () -> "WATCHDOG=1 again after SIGCONT; listener got: " + read(log),
+                    () -> watchdogPings(log) >= stopped + 3);
+            bridge.stop().assertClean();
         } finally {
             fixture.lab().stop(listener);
         }

@@ -24,7 +24,7 @@ import org.quietbridge.lab.CommandResult;
 import org.quietbridge.lab.Role;
 
 /**
- * Hot reload while traffic flows (README, "Deploying", step 5: "the new rules take over between
+ * Hot reload while traffic flows (README, "Deploying", step 6: "the new rules take over between
  * two batches, with no frame lost, and a broken file is refused while the old rules keep
  * running").
  *

@@ -165,10 +165,36 @@ final class TrafficStream implements AutoCloseable {
      * A record tcpdump is still writing ends the count early.
      */
     static int[] countNumbered(Path pcap, long numbered) {
+        return arrivals(pcap, numbered).counts();
+    }
+
+    /**
+     * How the numbered frames arrived in a capture: how often each number, and the longest silence
+     * between two numbered frames in a row (capture timestamps), with when it began.
+     *
+     * @param gapNanos       the longest time between two consecutive numbered arrivals
+     * @param gapAfterNumber the number of the frame that arrived before that silence
+     */
+    record Arrivals(int[] counts, long gapNanos, long gapAfterNumber) {
+        long lost() {
+            return Arrays.stream(counts).filter(c -> c == 0).count();
+        }
+
+        long duplicated() {
+            return Arrays.stream(counts).filter(c -> c > 1).count();
+        }
+    }
+
+    /** {@link Arrivals} of the stream's frames in {@code pcap}; see {@link #countNumbered}. */
+    static Arrivals arrivals(Path pcap, long numbered) {
         int[] counts = new int[Math.toIntExact(numbered)];
+        long gap = 0;
+        long gapAfter = -1;
+        long last = CaptureReader.NO_TIMESTAMP;
+        long lastNumber = -1;
         try {
             if (!Files.exists(pcap) || Files.size(pcap) == 0) {
-                return counts;
+                return new Arrivals(counts, gap, gapAfter);
             }
             try (CaptureReader reader = CaptureReader.open(pcap)) {
                 while (reader.next()) {
@@ -176,9 +202,17 @@ final class TrafficStream implements AutoCloseable {
                     if (n >= numbered) {
                         fail("a frame numbered " + n + " arrived, but the stream sent only " + numbered);
                     }
-                    if (n >= 0) {
-                        counts[(int) n]++;
+                    if (n < 0) {
+                        continue;
                     }
+                    counts[(int) n]++;
+                    long at = reader.timestampNanos();
+                    if (last != CaptureReader.NO_TIMESTAMP && at - last > gap) {
+                        gap = at - last;
+                        gapAfter = lastNumber;
+                    }
+                    last = at;
+                    lastNumber = n;
                 }
             }
         } catch (CaptureFormatException partial) {
@@ -186,7 +220,7 @@ final class TrafficStream implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return counts;
+        return new Arrivals(counts, gap, gapAfter);
     }
 
     /** The number a stream frame carries, or -1 for any other frame. */

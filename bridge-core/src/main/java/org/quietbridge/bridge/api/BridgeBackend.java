@@ -15,6 +15,7 @@ import java.util.function.Supplier;
 import org.quietbridge.bridge.Bridge;
 import org.quietbridge.bridge.Reloader;
 import org.quietbridge.bridge.forward.BridgeAgent;
+import org.quietbridge.bridge.forward.FailoverCounter;
 import org.quietbridge.bridge.forward.FdbCounter;
 import org.quietbridge.bridge.forward.LoadCounter;
 import org.quietbridge.bridge.forward.NlbCluster;
@@ -106,7 +107,8 @@ public class BridgeBackend implements ManagementBackend {
         }
         double uptime = (nanoClock.getAsLong() - startNanos) / 1e9;
         return new StatusInfo(version, uptime, ProcessHandle.current().pid(), forwarding.getAsBoolean(),
-                rules.mode().word(), rules.digest(), rules.size(), ports);
+                rules.mode().word(), rules.digest(), rules.size(), ports, new StatusInfo.Failover(
+                        agent.hasStandby() ? "kernel" : "off", agent.kernelForwards(nanoClock.getAsLong())));
     }
 
     @Override
@@ -132,8 +134,13 @@ public class BridgeBackend implements ManagementBackend {
         for (LoadCounter c : LoadCounter.values()) {
             load[c.id()] = agent.counter(c);
         }
-        return new DataPlaneCounters(nanoClock.getAsLong() / 1_000_000, ports, fdb, malformed, load, reloads(),
-                reloadFailures(), dataPlaneErrors.getAsLong());
+        long[] failover = new long[FailoverCounter.values().length];
+        for (FailoverCounter c : FailoverCounter.values()) {
+            failover[c.id()] = agent.counter(c);
+        }
+        long now = nanoClock.getAsLong();
+        return new DataPlaneCounters(now / 1_000_000, ports, fdb, malformed, load, failover, agent.kernelForwards(now),
+                reloads(), reloadFailures(), dataPlaneErrors.getAsLong());
     }
 
     /** Configuration reloads applied; 0 without a reloader. */

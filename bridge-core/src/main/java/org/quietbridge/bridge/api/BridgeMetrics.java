@@ -20,6 +20,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 
+import org.quietbridge.bridge.forward.FailoverCounter;
 import org.quietbridge.bridge.forward.FdbCounter;
 import org.quietbridge.bridge.forward.LoadCounter;
 import org.quietbridge.bridge.forward.PortCounter;
@@ -58,6 +59,8 @@ import org.quietbridge.frame.Malformation;
  *       {@code quietbridge_dataplane_errors_total};</li>
  *   <li>headroom: {@code quietbridge_dataplane_busy_seconds_total}, {@code _busy_rounds_total},
  *       {@code _frames_total};</li>
+ *   <li>failover: {@code quietbridge_failover_active} (gauge), {@code _handovers_total{cause}} (start, stall,
+ *       stop), {@code _stalled_seconds_total}, {@code _gate_errors_total};</li>
  *   <li>{@code quietbridge_up} (1 while the data plane forwards), {@code quietbridge_uptime_seconds},
  *       {@code quietbridge_build_info{version}}, {@code quietbridge_rules_info{mode,digest}}.</li>
  * </ul>
@@ -98,7 +101,9 @@ final class BridgeMetrics {
         names.addAll(List.of("quietbridge_up", "quietbridge_uptime_seconds", "quietbridge_build_info",
                 "quietbridge_rules_info", "quietbridge_reloads_total", "quietbridge_reload_failures_total",
                 "quietbridge_dataplane_errors_total", "quietbridge_dataplane_busy_seconds_total",
-                "quietbridge_dataplane_busy_rounds_total", "quietbridge_dataplane_frames_total"));
+                "quietbridge_dataplane_busy_rounds_total", "quietbridge_dataplane_frames_total",
+                "quietbridge_failover_active", "quietbridge_failover_handovers_total",
+                "quietbridge_failover_stalled_seconds_total", "quietbridge_failover_gate_errors_total"));
         names.addAll(portMetricNames().keySet());
         for (FdbCounter c : FdbCounter.values()) {
             names.add(fdbMetricName(c));
@@ -151,6 +156,21 @@ final class BridgeMetrics {
                 .callback(cb -> cb.call(counters.load(LoadCounter.BUSY_NANOS) / 1e9)).register(registry);
         counter(PREFIX + "dataplane_busy_rounds_total", "data-plane rounds that forwarded frames",
                 d -> d.load(LoadCounter.BUSY_ROUNDS));
+        GaugeWithCallback.builder().name(PREFIX + "failover_active")
+                .help("1 while the kernel's stand-in forwards between the ports (the data plane has not held it)")
+                .callback(cb -> cb.call(counters.kernelForwards() ? 1 : 0)).register(registry);
+        CounterWithCallback.builder().name(PREFIX + "failover_handovers_total")
+                .help("hand-overs between the data plane and the kernel's stand-in, by cause").labelNames("cause")
+                .callback(cb -> {
+                    cb.call(counters.failover(FailoverCounter.TAKEN_AT_START), "start");
+                    cb.call(counters.failover(FailoverCounter.TAKEN_AFTER_STALL), "stall");
+                    cb.call(counters.failover(FailoverCounter.RELEASED_AT_STOP), "stop");
+                }).register(registry);
+        CounterWithCallback.builder().name(PREFIX + "failover_stalled_seconds_total")
+                .help("seconds the kernel forwarded while the data plane stood still")
+                .callback(cb -> cb.call(counters.failover(FailoverCounter.STALLED_NANOS) / 1e9)).register(registry);
+        counter(PREFIX + "failover_gate_errors_total", "holds of the kernel's stand-in the kernel refused",
+                d -> d.failover(FailoverCounter.GATE_ERRORS));
         counter(PREFIX + "dataplane_frames_total", "frames the data plane took from its RX rings, a super-frame once"
                 + " (per busy round: the batch size it runs at)", d -> d.load(LoadCounter.FRAMES));
     }

@@ -3,6 +3,7 @@ package org.quietbridge.bridge.api;
 import java.util.List;
 import java.util.Objects;
 
+import org.quietbridge.bridge.forward.FailoverCounter;
 import org.quietbridge.bridge.forward.FdbCounter;
 import org.quietbridge.bridge.forward.LoadCounter;
 import org.quietbridge.bridge.forward.PortCounter;
@@ -20,6 +21,8 @@ public final class DataPlaneCounters {
     private final long[] fdb;
     private final long[] malformed;
     private final long[] load;
+    private final long[] failover;
+    private final boolean kernelForwards;
     private final long reloads;
     private final long reloadFailures;
     private final long dataPlaneErrors;
@@ -31,12 +34,14 @@ public final class DataPlaneCounters {
      * @param fdb indexed by {@link FdbCounter#id()}
      * @param malformed indexed by {@link Malformation#ordinal()}
      * @param load indexed by {@link LoadCounter#id()}
+     * @param failover indexed by {@link FailoverCounter#id()}
+     * @param kernelForwards whether the kernel's stand-in forwards at this moment
      * @param reloads configuration reloads that were applied
      * @param reloadFailures reloads that were rejected
      * @param dataPlaneErrors errors the data-plane thread survived
      */
     public DataPlaneCounters(long monotonicMillis, List<Port> ports, long[] fdb, long[] malformed, long[] load,
-            long reloads, long reloadFailures, long dataPlaneErrors) {
+            long[] failover, boolean kernelForwards, long reloads, long reloadFailures, long dataPlaneErrors) {
         if (fdb.length != FdbCounter.values().length) {
             throw new IllegalArgumentException("fdb counters: " + fdb.length + ", expected " + FdbCounter.values().length);
         }
@@ -53,6 +58,12 @@ public final class DataPlaneCounters {
         this.fdb = fdb.clone();
         this.malformed = malformed.clone();
         this.load = load.clone();
+        if (failover.length != FailoverCounter.values().length) {
+            throw new IllegalArgumentException("failover counters: " + failover.length + ", expected "
+                    + FailoverCounter.values().length);
+        }
+        this.failover = failover.clone();
+        this.kernelForwards = kernelForwards;
         this.reloads = reloads;
         this.reloadFailures = reloadFailures;
         this.dataPlaneErrors = dataPlaneErrors;
@@ -77,6 +88,16 @@ public final class DataPlaneCounters {
     /** How busy the data-plane thread was, in total. */
     public long load(LoadCounter counter) {
         return load[counter.id()];
+    }
+
+    /** What the data plane did with the kernel's stand-in, in total. */
+    public long failover(FailoverCounter counter) {
+        return failover[counter.id()];
+    }
+
+    /** Whether the kernel's stand-in forwarded when the counters were read. */
+    public boolean kernelForwards() {
+        return kernelForwards;
     }
 
     public long reloads() {

@@ -3,6 +3,7 @@ package org.quietbridge.bridge.api;
 import java.util.List;
 import java.util.Locale;
 
+import org.quietbridge.bridge.forward.FailoverCounter;
 import org.quietbridge.bridge.forward.FdbCounter;
 import org.quietbridge.bridge.forward.LoadCounter;
 import org.quietbridge.bridge.forward.PortCounter;
@@ -30,7 +31,9 @@ final class JsonDocuments {
         for (StatusInfo.Port p : s.ports()) {
             w.beginObject().member("name", p.name()).member("mtu", p.mtu()).endObject();
         }
-        return w.endArray().endObject().utf8();
+        w.endArray().name("failover").beginObject().member("mode", s.failover().mode())
+                .member("active", s.failover().active()).endObject();
+        return w.endObject().utf8();
     }
 
     static byte[] counters(DataPlaneCounters c) {
@@ -56,6 +59,10 @@ final class JsonDocuments {
         w.endObject().name("dataplane").beginObject();
         for (LoadCounter lc : LoadCounter.values()) {
             w.member(lc.label(), c.load(lc));
+        }
+        w.endObject().name("failover").beginObject().member("active", c.kernelForwards());
+        for (FailoverCounter fc : FailoverCounter.values()) {
+            w.member(fc.label(), c.failover(fc));
         }
         return w.endObject()
                 .member("reloads", c.reloads())

@@ -13,12 +13,20 @@ import java.util.List;
  * @param rulesDigest SHA-256 of the rule set's canonical text (equal for rule sets that act alike)
  * @param ruleCount how many rules the rule set has
  * @param ports the bridge's ports, in port-number order
+ * @param failover the kernel's stand-in
  */
 public record StatusInfo(String version, double uptimeSeconds, long pid, boolean forwarding, String mode,
-        String rulesDigest, int ruleCount, List<Port> ports) {
+        String rulesDigest, int ruleCount, List<Port> ports, Failover failover) {
 
     public StatusInfo {
         ports = List.copyOf(ports);
+    }
+
+    /**
+     * The kernel's stand-in: {@code mode} "kernel" or "off"; {@code active} while the kernel forwards (the
+     * data plane has not held the gate within its timeout).
+     */
+    public record Failover(String mode, boolean active) {
     }
 
     /** A bridge port: its interface name and MTU. */

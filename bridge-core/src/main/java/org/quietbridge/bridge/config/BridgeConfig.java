@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.quietbridge.bridge.api.ManagementSettings;
+import org.quietbridge.bridge.failover.FailoverSettings;
 import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.forward.LinkLocalPolicy;
 import org.quietbridge.bridge.forward.NlbMode;
@@ -62,6 +63,7 @@ import org.quietbridge.rules.YamlDocument;
  *   static:                    # clusters pinned to ports; they never age
  *     - {cluster: 10.14.35.247, ports: [eth2]}           # by cluster IP (vlan optional)
  *     - {mac: "02:bf:0a:0e:23:f8", ports: [eth2]}       # by cluster MAC (02:bf or 03:bf: the IP is in it)
+ * failover: kernel             # or off; or {mode: kernel, timeout: 200}: ms before the kernel stands in
  * api:                         # the management API and dashboard; "api: off" turns it off
  *   listen: 127.0.0.1:9700     # host:port, [v6]:port, or off
  *   token: s3cret              # or token_file: /etc/quietbridge/token; guards POST /api/reload
@@ -71,11 +73,13 @@ import org.quietbridge.rules.YamlDocument;
  * @param ports interface names; the index is the port number in counters and rules
  * @param api where the management API listens, or null when it is off
  * @param ring how the ports' rings are built
+ * @param failover whether the kernel stands in when quietbridge does not forward
  */
 public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, BridgeSettings settings, ManagementSettings api,
-        IdleMode idle, RingSettings ring) {
+        IdleMode idle, RingSettings ring, FailoverSettings failover) {
 
-    public static final List<String> KEYS = List.of("ports", "fdb", "link_local", "idle", "ring", "nlb", "api");
+    public static final List<String> KEYS = List.of("ports", "fdb", "link_local", "idle", "ring", "nlb", "api",
+            "failover");
     public static final IdleMode DEFAULT_IDLE = IdleMode.BACKOFF;
     private static final Pattern IFNAME = Pattern.compile("[^\\s/:]{1,15}");
 
@@ -140,7 +144,8 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
         BridgeSettings settings = new BridgeSettings(maxEntries, agingNanos, linkLocal,
                 BridgeSettings.DEFAULT_BATCH_SIZE, statics, nlb);
         ManagementSettings api = api(root.get("api"), doc.source());
-        BridgeConfig config = new BridgeConfig(doc.source(), ports, rules, settings, api, idle, ring);
+        FailoverSettings failover = failover(root.get("failover"));
+        BridgeConfig config = new BridgeConfig(doc.source(), ports, rules, settings, api, idle, ring, failover);
         config.compileRules(); // ingress names must be ports: report it now, at the rule's position
         return config;
     }
@@ -165,12 +170,41 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
 
     /** The same configuration with another rule set. */
     public BridgeConfig withRuleSet(RuleSet next) {
-        return new BridgeConfig(source, ports, next, settings, api, idle, ring);
+        return new BridgeConfig(source, ports, next, settings, api, idle, ring, failover);
     }
 
     /** The same configuration with other data-plane settings. */
     public BridgeConfig withSettings(BridgeSettings next) {
-        return new BridgeConfig(source, ports, ruleSet, next, api, idle, ring);
+        return new BridgeConfig(source, ports, ruleSet, next, api, idle, ring, failover);
+    }
+
+    /**
+     * {@code failover: kernel} (the default) or {@code off}, or {@code {mode: kernel, timeout: 200}} (ms
+     * the kernel waits before it stands in).
+     */
+    private static FailoverSettings failover(ConfigNode node) {
+        if (node == null || node.isNull()) {
+            return FailoverSettings.defaults();
+        }
+        List<String> modes = List.of("kernel", "off");
+        if (node.isScalar()) {
+            return node.expectWord("failover", modes).equals("kernel") ? FailoverSettings.defaults()
+                    : FailoverSettings.off();
+        }
+        node.expectMapping("'failover'");
+        node.checkKeys("in failover", List.of("mode", "timeout"));
+        boolean kernel = true;
+        ConfigNode mode = node.get("mode");
+        if (mode != null) {
+            kernel = mode.expectWord("failover.mode", modes).equals("kernel");
+        }
+        int timeout = FailoverSettings.DEFAULT_TIMEOUT_MILLIS;
+        ConfigNode timeoutNode = node.get("timeout");
+        if (timeoutNode != null) {
+            timeout = timeoutNode.expectInt("failover.timeout (ms)", FailoverSettings.MIN_TIMEOUT_MILLIS,
+                    FailoverSettings.MAX_TIMEOUT_MILLIS);
+        }
+        return new FailoverSettings(kernel, timeout);
     }
 
     /** The {@code ring:} section; absent or null: {@link RingSettings#defaults()}. */

@@ -6,6 +6,7 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 import org.quietbridge.bridge.agent.Agent;
@@ -41,12 +42,19 @@ public final class BridgeAgent implements Agent {
     private static final int NLB_SWEEP_SLOTS_PER_ROUND = 64;
     /** How often the kernel's ring counters are read: they are 32 bits wide and cleared by reading. */
     static final long RING_STATISTICS_INTERVAL_NANOS = 1_000_000_000L;
+    /**
+     * How much earlier than its computed expiry the gate is taken to have opened, when frames the kernel
+     * forwarded are sorted out of the RX rings: the kernel's expiry runs on jiffies (up to 10 ms apart at
+     * HZ 100). A frame in that margin is dropped rather than perhaps sent twice.
+     */
+    static final long TAKEBACK_MARGIN_NANOS = 20_000_000L;
 
     private final FramePort[] ports;
     private final CounterArray[] portCounters;
     private final CounterArray fdbCounters = new CounterArray(FdbCounter.values().length);
     private final CounterArray malformed = new CounterArray(Malformation.values().length);
     private final CounterArray load = new CounterArray(LoadCounter.values().length);
+    private final CounterArray failover = new CounterArray(FailoverCounter.values().length);
     private ForwardingTable fdb;
     /**
      * NLB flood containment; null when {@code nlb.mode} is off (then nothing about NLB runs).
@@ -72,6 +80,21 @@ public final class BridgeAgent implements Agent {
     private CompiledRules rules;
     private long now;
     private long nextRingStatistics;
+    /** The kernel's stand-in, held from this loop; null when failover is off. */
+    private StandbyGate gate;
+    private long nextGateHold;
+    /** When the last hold took effect (clock nanos), for readers on other threads: opaque. */
+    private final AtomicLong gateHeld = new AtomicLong(Long.MIN_VALUE);
+    /** When the last hold took effect, on the wall clock (the rings' timestamps). */
+    private long gateHeldWall;
+    /** The clock the rings stamp frames with (CLOCK_REALTIME); by default derived from {@link #clock}. */
+    private LongSupplier wallClock;
+    /** Frames stamped in [takebackFrom, takebackUntil) (wall clock) were forwarded by the kernel. */
+    private long takebackFrom = Long.MAX_VALUE;
+    private long takebackUntil = Long.MIN_VALUE;
+    private volatile boolean released;
+    private Watchdog watchdog;
+    private long nextWatchdog;
     /** The frame being handled: the wire frames it stands for (a super-frame's segments), and their bytes. */
     private int segments;
     private int headerLength;
@@ -102,8 +125,31 @@ public final class BridgeAgent implements Agent {
         this.publishedRules = new AtomicReference<>(rules);
         this.clock = clock;
         this.wallClockOffset = System.currentTimeMillis() * 1_000_000L - clock.getAsLong();
+        this.wallClock = () -> clock.getAsLong() + wallClockOffset;
         this.pendingFlush = new boolean[ports.length];
         this.egress = new int[ports.length];
+    }
+
+    /**
+     * Holds {@code standby} from the data plane's loop from the first round on (see {@link StandbyGate});
+     * before {@link #doWork()} first runs.
+     */
+    public void standby(StandbyGate standby) {
+        this.gate = standby;
+    }
+
+    /**
+     * As {@link #standby(StandbyGate)}, reading {@code wallClock} (nanoseconds since the epoch, the clock
+     * the kernel stamps ring frames with) after each hold, to tell the kernel's frames from its own.
+     */
+    public void standby(StandbyGate standby, LongSupplier wallClock) {
+        this.gate = standby;
+        this.wallClock = wallClock;
+    }
+
+    /** Pings {@code dog} from the data plane's loop; before {@link #doWork()} first runs. */
+    public void watchdog(Watchdog dog) {
+        this.watchdog = dog;
     }
 
     @Override
@@ -114,6 +160,13 @@ public final class BridgeAgent implements Agent {
     @Override
     public int doWork() throws IOException {
         now = clock.getAsLong();
+        if (gate != null && now - nextGateHold >= 0) {
+            holdGate();
+        }
+        if (watchdog != null && now - nextWatchdog >= 0) {
+            nextWatchdog = now + watchdog.intervalNanos();
+            watchdog.ping();
+        }
         int work = runCommands();
         CompiledRules next = publishedRules.get();
         if (next != rules) {
@@ -150,6 +203,38 @@ public final class BridgeAgent implements Agent {
             load.add(LoadCounter.BUSY_NANOS.id(), clock.getAsLong() - now);
         }
         return work;
+    }
+
+    /**
+     * Holds the gate. When the last hold is older than its timeout (or there was none: the start), the
+     * kernel has been forwarding, and the frames it forwarded are also in the RX rings: those stamped from
+     * the gate's expiry (the start: from ever) to now are dropped, not sent twice.
+     */
+    private void holdGate() throws IOException {
+        long before = gateHeld.getOpaque();
+        nextGateHold = now + gate.timeoutNanos() / 4;
+        try {
+            gate.hold();
+        } catch (IOException e) {
+            failover.increment(FailoverCounter.GATE_ERRORS.id());
+            throw e;
+        }
+        // The kernel applied the hold before sendto returned: a frame stamped from here on met the gate shut.
+        long heldWall = wallClock.getAsLong();
+        long held = clock.getAsLong();
+        gateHeld.setOpaque(held);
+        failover.set(FailoverCounter.GATE_ERRORS.id(), gate.errors());
+        if (before == Long.MIN_VALUE) {
+            takebackFrom = Long.MIN_VALUE;
+            takebackUntil = heldWall;
+            failover.increment(FailoverCounter.TAKEN_AT_START.id());
+        } else if (now - before > gate.timeoutNanos()) {
+            takebackFrom = gateHeldWall + gate.timeoutNanos() - TAKEBACK_MARGIN_NANOS;
+            takebackUntil = heldWall;
+            failover.increment(FailoverCounter.TAKEN_AFTER_STALL.id());
+            failover.add(FailoverCounter.STALLED_NANOS.id(), held - (before + gate.timeoutNanos()));
+        }
+        gateHeldWall = heldWall;
     }
 
     /**
@@ -208,6 +293,11 @@ public final class BridgeAgent implements Agent {
         }
         FrameView f = view.wrap(rx.segment(), rx.offset(), rx.length(), rx.vlanTpid(), rx.vlanTci());
         countReceived(c, f, tagBytes);
+        long stamp = rx.timestampNanos();
+        if (stamp < takebackUntil && stamp >= takebackFrom) {
+            c.add(PortCounter.DROP_FORWARDED_BY_KERNEL.id(), segments);
+            return;
+        }
         if (f.malformed()) {
             c.increment(PortCounter.MALFORMED.id());
             malformed.increment(f.malformation().ordinal());
@@ -463,6 +553,33 @@ public final class BridgeAgent implements Agent {
         return nlb == null ? List.of() : nlb.clusters();
     }
 
+    /** What the data plane did with the kernel's stand-in; any thread. */
+    public long counter(FailoverCounter counter) {
+        return failover.get(counter.id());
+    }
+
+    /** Whether a stand-in is configured ({@link #standby}). */
+    public boolean hasStandby() {
+        return gate != null;
+    }
+
+    /**
+     * Whether the kernel forwards now: the data plane has not held the gate within its timeout (it has
+     * not started yet, stands still, or has stopped). Any thread; false without a stand-in.
+     */
+    public boolean kernelForwards(long nowNanos) {
+        if (gate == null) {
+            return false;
+        }
+        long held = gateHeld.getOpaque();
+        return held == Long.MIN_VALUE || released || nowNanos - held > gate.timeoutNanos();
+    }
+
+    /** The wall clock (nanoseconds since the epoch) of a reading of this agent's clock; for tests. */
+    public long wallClockNanos(long clockNanos) {
+        return clockNanos + wallClockOffset;
+    }
+
     /** How busy the data-plane thread is; any thread. */
     public long counter(LoadCounter counter) {
         return load.get(counter.id());
@@ -478,9 +595,22 @@ public final class BridgeAgent implements Agent {
         return now;
     }
 
-    /** Reads the kernel's ring counters a last time (so the stop summary has them), then closes the ports. */
+    /**
+     * Hands the ports to the kernel's stand-in, if there is one, reads the kernel's ring counters a last
+     * time (so the stop summary has them), then closes the ports.
+     */
     @Override
     public void onClose() {
+        if (gate != null) {
+            try {
+                gate.release();
+                released = true;
+                failover.increment(FailoverCounter.RELEASED_AT_STOP.id());
+            } catch (IOException | RuntimeException e) {
+                failover.increment(FailoverCounter.GATE_ERRORS.id()); // it expires by itself within its timeout
+            }
+            gate.close();
+        }
         try {
             collectRingStatistics();
         } catch (IOException | RuntimeException e) {

@@ -35,7 +35,13 @@ public enum PortCounter {
     /** GSO/GRO super-frames; rx_frames counts the segments each stands for. */
     RX_SUPER_FRAMES(19, "rx_super_frames", "GSO/GRO super-frames received (rx_frames counts their segments)"),
     /** TPACKET_V3 only (PACKET_STATISTICS tp_freeze_q_cnt): every block waited for the bridge. */
-    RX_RING_FREEZES(20, "rx_ring_freezes", "times every RX block waited for the bridge (TPACKET_V3)");
+    RX_RING_FREEZES(20, "rx_ring_freezes", "times every RX block waited for the bridge (TPACKET_V3)"),
+    /**
+     * Frames the kernel's stand-in forwarded while the data plane stood still, found in the RX ring when it
+     * took the ports back: sending them again would duplicate them.
+     */
+    DROP_FORWARDED_BY_KERNEL(21, "drop_forwarded_by_kernel",
+            "dropped: the kernel had forwarded them while the data plane stood still");
 
     private final int id;
     private final String label;

@@ -90,6 +90,8 @@ final class BlockRxRing implements RxRing {
             long mac = frame + Short.toUnsignedInt((short) Tpacket3Hdr.TP_MAC.get(current, frame));
             rx.set(current, mac, (int) Tpacket3Hdr.TP_SNAPLEN.get(current, frame),
                     (int) Tpacket3Hdr.TP_LEN.get(current, frame), tpid, tci, (status & TP_STATUS_CSUM_NOT_READY) != 0);
+            rx.timestamp(Integer.toUnsignedLong((int) Tpacket3Hdr.TP_SEC.get(current, frame)) * 1_000_000_000L
+                    + Integer.toUnsignedLong((int) Tpacket3Hdr.TP_NSEC.get(current, frame)));
             if (vnetHeaders) {
                 rx.offload().readFrom(current, mac - VirtioNetHdr.SIZE);
             }

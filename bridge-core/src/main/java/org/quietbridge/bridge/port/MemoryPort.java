@@ -46,6 +46,7 @@ public final class MemoryPort implements FramePort {
     private final int[] rxTci;
     private final boolean[] rxCsumNotReady;
     private final Offload[] rxOffload;
+    private final long[] rxTimestamp;
     private int rxHead;
     private int rxQueued;
     private boolean rxHeld;
@@ -99,6 +100,7 @@ public final class MemoryPort implements FramePort {
         this.rxTci = new int[rxSlotCount];
         this.rxCsumNotReady = new boolean[rxSlotCount];
         this.rxOffload = new Offload[rxSlotCount];
+        this.rxTimestamp = new long[rxSlotCount];
         for (int i = 0; i < rxSlotCount; i++) {
             rxSlots[i] = arena.allocate(RX_FRAME_OFFSET + rxCapacity, 16);
             rxOffload[i] = new Offload();
@@ -160,6 +162,15 @@ public final class MemoryPort implements FramePort {
      */
     public boolean inject(MemorySegment frame, long offset, int length, int wireLength, int vlanTpid, int vlanTci,
                           boolean csumNotReady, Offload offload) {
+        return inject(frame, offset, length, wireLength, vlanTpid, vlanTci, csumNotReady, offload, Long.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #inject(MemorySegment, long, int, int, int, int, boolean, Offload)}, stamped as received at
+     * {@code timestampNanos} (wall clock, nanoseconds since the epoch), as a ring stamps each frame.
+     */
+    public boolean inject(MemorySegment frame, long offset, int length, int wireLength, int vlanTpid, int vlanTci,
+                          boolean csumNotReady, Offload offload, long timestampNanos) {
         ensureOpen();
         if (length < 0 || length > rxCapacity || wireLength < length) {
             throw new IllegalArgumentException("frame length " + length + " (wire " + wireLength
@@ -176,6 +187,7 @@ public final class MemoryPort implements FramePort {
         rxTci[index] = vlanTci;
         rxCsumNotReady[index] = csumNotReady;
         rxOffload[index].copyOf(offload);
+        rxTimestamp[index] = timestampNanos;
         rxQueued++;
         return true;
     }
@@ -248,6 +260,7 @@ public final class MemoryPort implements FramePort {
         rx.set(rxSlots[index], RX_FRAME_OFFSET, rxLength[index], rxWireLength[index], rxTpid[index], rxTci[index],
                 rxCsumNotReady[index]);
         rx.offload().copyOf(rxOffload[index]);
+        rx.timestamp(rxTimestamp[index]);
         rxHeld = true;
         return true;
     }

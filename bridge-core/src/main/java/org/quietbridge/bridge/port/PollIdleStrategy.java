@@ -15,7 +15,7 @@ import org.quietbridge.bridge.sys.Pollfd;
  * on a silent wire.
  */
 public final class PollIdleStrategy implements IdleStrategy, AutoCloseable {
-    /** Upper bound of one sleep. */
+    /** Upper bound of one sleep, unless the caller asks for less. */
     public static final int TIMEOUT_MILLIS = 50;
     /** Empty rounds spun through before blocking, so a busy wire never pays a syscall per round. */
     private static final int SPINS_BEFORE_POLL = 50;
@@ -24,9 +24,22 @@ public final class PollIdleStrategy implements IdleStrategy, AutoCloseable {
     private final MemorySegment callState;
     private final MemorySegment fds;
     private final int count;
+    private final int timeoutMillis;
     private int idleRounds;
 
     public PollIdleStrategy(PacketRingPort... ports) {
+        this(TIMEOUT_MILLIS, ports);
+    }
+
+    /**
+     * Sleeps at most {@code timeoutMillis} at a time: the kernel stand-in's gate must be held more often
+     * than it expires, even on a silent wire.
+     */
+    public PollIdleStrategy(int timeoutMillis, PacketRingPort... ports) {
+        if (timeoutMillis < 1) {
+            throw new IllegalArgumentException("poll timeout " + timeoutMillis + " ms");
+        }
+        this.timeoutMillis = timeoutMillis;
         this.count = ports.length;
         this.callState = LinuxSyscalls.allocateCallState(arena);
         this.fds = arena.allocate(Pollfd.LAYOUT, count);
@@ -50,7 +63,7 @@ public final class PollIdleStrategy implements IdleStrategy, AutoCloseable {
         for (int i = 0; i < count; i++) {
             Pollfd.REVENTS.set(fds, i * Pollfd.LAYOUT.byteSize(), (short) 0);
         }
-        if (LinuxSyscalls.poll(callState, fds, count, TIMEOUT_MILLIS) > 0) {
+        if (LinuxSyscalls.poll(callState, fds, count, timeoutMillis) > 0) {
             readPendingErrors();
         }
     }

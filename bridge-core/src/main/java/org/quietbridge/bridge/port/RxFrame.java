@@ -19,6 +19,7 @@ public final class RxFrame {
     private int vlanTpid;
     private int vlanTci;
     private boolean csumNotReady;
+    private long timestampNanos = Long.MAX_VALUE;
     private final Offload offload = new Offload();
 
     /** The memory the frame is in (the ring slot); the frame starts at {@link #offset()}. */
@@ -77,7 +78,22 @@ public final class RxFrame {
         return length < wireLength;
     }
 
-    /** Re-points this view and clears its {@link #offload()}; used by ports. */
+    /**
+     * When the kernel received the frame (tp_sec/tp_nsec: wall clock, nanoseconds since the epoch);
+     * {@link Long#MAX_VALUE} where the port does not know ({@link #set} leaves it so, for
+     * {@link #timestamp} to fill in).
+     */
+    public long timestampNanos() {
+        return timestampNanos;
+    }
+
+    /** Sets {@link #timestampNanos()}; used by ports after {@link #set}. */
+    public RxFrame timestamp(long epochNanos) {
+        this.timestampNanos = epochNanos;
+        return this;
+    }
+
+    /** Re-points this view and clears its {@link #offload()} and timestamp; used by ports. */
     public RxFrame set(MemorySegment segment, long offset, int length, int wireLength,
                        int vlanTpid, int vlanTci, boolean csumNotReady) {
         this.segment = segment;
@@ -87,6 +103,7 @@ public final class RxFrame {
         this.vlanTpid = vlanTpid;
         this.vlanTci = vlanTci;
         this.csumNotReady = csumNotReady;
+        this.timestampNanos = Long.MAX_VALUE;
         offload.clear();
         return this;
     }

@@ -4,6 +4,8 @@ import static org.quietbridge.bridge.sys.LinuxConstants.ETH_P_8021Q;
 import static org.quietbridge.bridge.sys.LinuxConstants.PACKET_OUTGOING;
 import static org.quietbridge.bridge.sys.Tpacket2Hdr.TP_LEN;
 import static org.quietbridge.bridge.sys.Tpacket2Hdr.TP_MAC;
+import static org.quietbridge.bridge.sys.Tpacket2Hdr.TP_NSEC;
+import static org.quietbridge.bridge.sys.Tpacket2Hdr.TP_SEC;
 import static org.quietbridge.bridge.sys.Tpacket2Hdr.TP_SNAPLEN;
 import static org.quietbridge.bridge.sys.Tpacket2Hdr.TP_STATUS;
 import static org.quietbridge.bridge.sys.Tpacket2Hdr.TP_STATUS_COPY;
@@ -89,6 +91,8 @@ final class SlotRxRing implements RxRing {
                 }
             }
             boolean csumNotReady = (status & TP_STATUS_CSUM_NOT_READY) != 0;
+            long stamp = Integer.toUnsignedLong((int) TP_SEC.get(slot, 0L)) * 1_000_000_000L
+                    + Integer.toUnsignedLong((int) TP_NSEC.get(slot, 0L));
             int mac = Short.toUnsignedInt((short) TP_MAC.get(slot, 0L));
             int wireLength = (int) TP_LEN.get(slot, 0L);
             held = true;
@@ -99,11 +103,13 @@ final class SlotRxRing implements RxRing {
                     rx.set(staging, VirtioNetHdr.SIZE, length, (int) copied - VirtioNetHdr.SIZE, tpid, tci,
                             csumNotReady);
                     rx.offload().readFrom(staging, 0L);
+                    rx.timestamp(stamp);
                     return true;
                 }
                 // The copy is gone (it cannot be while the slot is ours): present the cut slot, counted as truncated.
             }
             rx.set(slot, mac, (int) TP_SNAPLEN.get(slot, 0L), wireLength, tpid, tci, csumNotReady);
+            rx.timestamp(stamp);
             if (vnetHeaders) {
                 rx.offload().readFrom(slot, mac - VirtioNetHdr.SIZE);
             }

@@ -67,6 +67,9 @@ public final class LinuxSyscalls {
     // unsigned int if_nametoindex(const char *ifname)
     private static final MethodHandle IF_NAMETOINDEX = downcall("if_nametoindex",
             FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    // int clock_gettime(clockid_t clockid, struct timespec *tp)
+    private static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     // uid_t geteuid(void)
     private static final MethodHandle GETEUID = downcall("geteuid",
             FunctionDescriptor.of(JAVA_INT));
@@ -260,6 +263,23 @@ public final class LinuxSyscalls {
                     + ", timeout=" + timeoutMillis);
         }
         return rc;
+    }
+
+    /**
+     * clock_gettime(2) into {@code timespec} (struct timespec: 64-bit seconds, 64-bit nanoseconds), as
+     * nanoseconds. A vDSO call on Linux; allocates nothing.
+     */
+    public static long clockGettime(MemorySegment callState, int clockId, MemorySegment timespec) throws NativeException {
+        int rc;
+        try {
+            rc = (int) CLOCK_GETTIME.invokeExact(callState, clockId, timespec);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        if (rc < 0) {
+            throw failure(callState, "clock_gettime", "clockid=" + clockId);
+        }
+        return timespec.get(JAVA_LONG, 0) * 1_000_000_000L + timespec.get(JAVA_LONG, 8);
     }
 
     /**

@@ -42,33 +42,75 @@ public final class SystemdNotifier {
 
     /** Sends {@code state} to the notification socket at {@code socketPath}. */
     public static void notify(String socketPath, String state) throws NativeException {
-        byte[] path = socketPath.getBytes(StandardCharsets.UTF_8);
-        if (path.length == 0 || path.length >= SUN_PATH_MAX) {
-            throw new NativeException("sendto", "NOTIFY_SOCKET=" + socketPath + " (path length " + path.length + ")",
-                    Errno.EINVAL);
+        try (Channel channel = new Channel(socketPath, state)) {
+            channel.send();
         }
-        boolean isAbstract = path[0] == '@';
-        if (isAbstract) {
-            path[0] = 0;
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment callState = LinuxSyscalls.allocateCallState(arena);
-            MemorySegment address = arena.allocate(SUN_PATH_OFFSET + SUN_PATH_MAX);
+    }
+
+    /**
+     * A socket to {@code $NOTIFY_SOCKET} with one message prepared, for the data plane to send over and
+     * over ({@code WATCHDOG=1}) without allocating. Owned by one thread at a time.
+     */
+    public static final class Channel implements AutoCloseable {
+        private final Arena arena = Arena.ofShared();
+        private final MemorySegment callState = LinuxSyscalls.allocateCallState(arena);
+        private final MemorySegment address;
+        private final int addressLength;
+        private final MemorySegment message;
+        private final String described;
+        private final int fd;
+        private boolean closed;
+
+        public Channel(String socketPath, String state) throws NativeException {
+            byte[] path = socketPath.getBytes(StandardCharsets.UTF_8);
+            if (path.length == 0 || path.length >= SUN_PATH_MAX) {
+                arena.close();
+                throw new NativeException("sendto", "NOTIFY_SOCKET=" + socketPath + " (path length " + path.length
+                        + ")", Errno.EINVAL);
+            }
+            boolean isAbstract = path[0] == '@';
+            if (isAbstract) {
+                path[0] = 0;
+            }
+            this.described = "NOTIFY_SOCKET=" + socketPath + ", " + state;
+            this.address = arena.allocate(SUN_PATH_OFFSET + SUN_PATH_MAX);
             address.set(ValueLayout.JAVA_SHORT, 0, (short) AF_UNIX);
             MemorySegment.copy(path, 0, address, ValueLayout.JAVA_BYTE, SUN_PATH_OFFSET, path.length);
             // Abstract names are exactly as long as given; filesystem paths end at their NUL.
-            int addressLength = SUN_PATH_OFFSET + path.length + (isAbstract ? 0 : 1);
-            byte[] message = state.getBytes(StandardCharsets.UTF_8);
-            MemorySegment buffer = arena.allocate(message.length);
-            MemorySegment.copy(message, 0, buffer, ValueLayout.JAVA_BYTE, 0, message.length);
-            int fd = LinuxSyscalls.socket(callState, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            this.addressLength = SUN_PATH_OFFSET + path.length + (isAbstract ? 0 : 1);
+            byte[] bytes = state.getBytes(StandardCharsets.UTF_8);
+            this.message = arena.allocate(bytes.length);
+            MemorySegment.copy(bytes, 0, message, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            int socket;
             try {
-                long sent = LinuxSyscalls.sendto(callState, fd, buffer, message.length, 0, address, addressLength);
-                if (sent < 0) {
-                    throw new NativeException("sendto", "NOTIFY_SOCKET=" + socketPath + ", " + state, (int) -sent);
-                }
-            } finally {
+                socket = LinuxSyscalls.socket(callState, AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+            } catch (NativeException e) {
+                arena.close();
+                throw e;
+            }
+            this.fd = socket;
+        }
+
+        /** One datagram; allocates nothing unless it throws. */
+        public void send() throws NativeException {
+            long sent = LinuxSyscalls.sendto(callState, fd, message, message.byteSize(), 0, address, addressLength);
+            if (sent < 0) {
+                throw new NativeException("sendto", described, (int) -sent);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
                 LinuxSyscalls.close(callState, fd);
+            } catch (NativeException ignored) {
+                // The descriptor is released either way.
+            } finally {
+                arena.close();
             }
         }
     }

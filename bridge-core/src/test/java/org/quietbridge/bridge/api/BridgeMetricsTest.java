@@ -126,6 +126,19 @@ class BridgeMetricsTest {
     }
 
     @Test
+    void failoverSaysWhetherTheKernelForwardsAndCountsHandoversByCause() {
+        Map<String, PrometheusText.Family> f = scrape();
+        assertEquals("gauge", f.get("quietbridge_failover_active").type());
+        assertEquals(0, value(f.get("quietbridge_failover_active"), Map.of()));
+        assertEquals(1, value(f.get("quietbridge_failover_handovers_total"), Map.of("cause", "start")));
+        assertEquals(0, value(f.get("quietbridge_failover_handovers_total"), Map.of("cause", "stall")));
+        assertEquals(0, value(f.get("quietbridge_failover_handovers_total"), Map.of("cause", "stop")));
+        assertEquals(0, value(f.get("quietbridge_failover_stalled_seconds_total"), Map.of()));
+        assertEquals(0, value(f.get("quietbridge_port_dropped_frames_total"), Map.of("port", "core0", "reason",
+                "forwarded_by_kernel")));
+    }
+
+    @Test
     void theKernelsRingDropsAreADropReasonOfTheirOwn() {
         Map<String, PrometheusText.Family> f = scrape();
         assertEquals(0, value(f.get("quietbridge_port_dropped_frames_total"), Map.of("port", "ap0", "reason",

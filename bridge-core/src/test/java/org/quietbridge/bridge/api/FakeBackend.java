@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
+import org.quietbridge.bridge.forward.FailoverCounter;
 import org.quietbridge.bridge.forward.FdbCounter;
 import org.quietbridge.bridge.forward.LoadCounter;
 import org.quietbridge.bridge.forward.PortCounter;
@@ -112,7 +113,8 @@ final class FakeBackend implements ManagementBackend {
         }
         return new StatusInfo("1.2.3-test", (clockMillis.getAsLong() - startMillis) / 1000.0, 4242, true, "enforce",
                 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", rules.size(),
-                List.of(new StatusInfo.Port("ap0", 1500), new StatusInfo.Port("core0", 1500)));
+                List.of(new StatusInfo.Port("ap0", 1500), new StatusInfo.Port("core0", 1500)),
+                new StatusInfo.Failover("kernel", false));
     }
 
     @Override
@@ -144,7 +146,10 @@ final class FakeBackend implements ManagementBackend {
         load[LoadCounter.BUSY_ROUNDS.id()] = ticks * 10;
         load[LoadCounter.FRAMES.id()] = ticks * 2500;
         load[LoadCounter.BUSY_NANOS.id()] = ticks * 500_000_000L;
-        return new DataPlaneCounters(clockMillis.getAsLong(), out, fdb, malformed, load, reloads, reloadFailures, 0);
+        long[] failover = new long[FailoverCounter.values().length];
+        failover[FailoverCounter.TAKEN_AT_START.id()] = 1;
+        return new DataPlaneCounters(clockMillis.getAsLong(), out, fdb, malformed, load, failover, false, reloads,
+                reloadFailures, 0);
     }
 
     @Override

@@ -118,6 +118,7 @@ class ManagementHandlerTest {
         assertEquals(64, ((String) j.get("rules_digest")).length());
         assertEquals(3L, j.get("rule_count"));
         assertEquals(List.of(Map.of("name", "ap0", "mtu", 1500L), Map.of("name", "core0", "mtu", 1500L)), j.get("ports"));
+        assertEquals(Map.of("mode", "kernel", "active", false), j.get("failover"));
     }
 
     @Test
@@ -145,6 +146,8 @@ class ManagementHandlerTest {
         assertEquals(1L, malformed.get("runt"));
         assertFalse(malformed.containsKey("none"));
         assertEquals(0L, j.get("reloads"));
+        assertEquals(Map.of("active", false, "taken_at_start", 1L, "taken_after_stall", 0L, "released_at_stop", 0L,
+                "stalled_nanos", 0L, "gate_errors", 0L), j.get("failover"));
     }
 
     @Test

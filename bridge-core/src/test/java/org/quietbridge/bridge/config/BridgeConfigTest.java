@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.quietbridge.bridge.failover.FailoverSettings;
 import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.forward.LinkLocalPolicy;
 import org.quietbridge.bridge.forward.NlbMode;
@@ -84,6 +85,20 @@ class BridgeConfigTest {
         assertEquals("qb.yaml:2:23: ring.block_timeout applies to TPACKET_V3 only; add 'version: 3' to 'ring' or"
                         + " remove it",
                 error("ports: [eth1, eth2]\nring: {block_timeout: 1}\n"));
+    }
+
+    @Test
+    void failoverDefaultsToTheKernelAndTakesOffOrATimeout() {
+        BridgeConfig plain = BridgeConfig.parse("qb.yaml", "ports: [eth1, eth2]\n");
+        assertEquals(new FailoverSettings(true, 200), plain.failover());
+        assertEquals(FailoverSettings.off(), BridgeConfig.parse("qb.yaml", "ports: [eth1, eth2]\nfailover: off\n").failover());
+        BridgeConfig tuned = BridgeConfig.parse("qb.yaml", "ports: [eth1, eth2]\nfailover: {mode: kernel, timeout: 500}\n");
+        assertEquals(new FailoverSettings(true, 500), tuned.failover());
+        assertEquals(tuned.failover(), tuned.monitorOnly().failover(), "kept by the with* copies");
+        assertEquals("qb.yaml:2:11: unknown failover 'bridge'; valid: kernel, off",
+                error("ports: [eth1, eth2]\nfailover: bridge\n"));
+        assertEquals("qb.yaml:2:35: failover.timeout (ms) 10 is out of range 50..5000",
+                error("ports: [eth1, eth2]\nfailover: {mode: kernel, timeout: 10}\n"));
     }
 
     @Test

@@ -18,7 +18,10 @@ import org.quietbridge.frame.testing.FrameBuilder;
 import org.quietbridge.rules.CompiledRules;
 import org.quietbridge.rules.RuleSetLoader;
 
-/** The steady state of the data plane allocates nothing: STYLE.md rule 2, proven on a million frames. */
+/**
+ * The steady state of the data plane allocates nothing: STYLE.md rule 2, proven on a million frames (with the
+ * kernel stand-in's gate held and the watchdog pinged from the loop).
+ */
 class BridgeAgentAllocationTest {
 
     /**
@@ -61,8 +64,52 @@ class BridgeAgentAllocationTest {
                         .arp(1, 0x0200_0000_000AL, "10.0.0.1", 0, "10.0.0.9").build(), 0, 0, 0),
                 new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0a").dst("02:00:00:00:00:0a")
                         .udp("10.0.0.1", "10.0.0.1", 1, 2).ihl(3).build(), 0, 0, 0));
+        CountingGate gate = new CountingGate();
+        agent.standby(gate);
+        agent.watchdog(gate);
         int rounds = forwardAMillion(agent, ports, mix, clock);
         assertTrue(agent.counter(2, PortCounter.DROP_RULE) >= rounds, "the NetBIOS broadcast was dropped each round");
+        assertTrue(gate.holds >= rounds / 10 && gate.pings >= rounds / 10,
+                "the gate was held and the watchdog pinged every 10 rounds: " + gate.holds + ", " + gate.pings);
+    }
+
+    /** The kernel's stand-in and the supervisor's watchdog, every 10 µs of the test's clock (10 rounds). */
+    private static final class CountingGate implements StandbyGate, Watchdog {
+        long holds;
+        long pings;
+
+        @Override
+        public long timeoutNanos() {
+            return 40_000;
+        }
+
+        @Override
+        public void hold() {
+            holds++;
+        }
+
+        @Override
+        public void release() {
+        }
+
+        @Override
+        public long errors() {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+        }
+
+        @Override
+        public long intervalNanos() {
+            return 10_000;
+        }
+
+        @Override
+        public void ping() {
+            pings++;
+        }
     }
 
     /** Warms up, then forwards windows of at least a million frames of {@code mix}; one must allocate 0 bytes. */

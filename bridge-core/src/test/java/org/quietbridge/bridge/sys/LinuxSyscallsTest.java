@@ -87,4 +87,26 @@ class LinuxSyscallsTest {
         int euid = LinuxSyscalls.geteuid();
         assertEquals("root".equals(System.getProperty("user.name")), euid == 0);
     }
+
+    @Test
+    void theWallClockIsTheEpochClockToTheNanosecondAndAllocatesNothing() {
+        WallClock clock = new WallClock();
+        long before = System.currentTimeMillis();
+        long wall = clock.getAsLong();
+        long after = System.currentTimeMillis();
+        assertTrue(wall >= before * 1_000_000L && wall < (after + 1) * 1_000_000L, before + " <= " + wall + " <= " + after);
+        assertTrue(clock.getAsLong() >= wall, "it does not go back between two reads");
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long least = Long.MAX_VALUE;
+        long sum = 0;
+        for (int window = 0; window < 4; window++) {
+            long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 200_000; i++) {
+                sum += clock.getAsLong() & 1;
+            }
+            least = Math.min(least, threads.getCurrentThreadAllocatedBytes() - allocatedBefore);
+        }
+        assertEquals(0, least, "bytes allocated by 200,000 reads (" + sum + ")");
+    }
 }

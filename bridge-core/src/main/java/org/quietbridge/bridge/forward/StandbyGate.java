@@ -1,0 +1,28 @@
+package org.quietbridge.bridge.forward;
+
+import java.io.IOException;
+
+/**
+ * The kernel's stand-in for the data plane (docs/ARCHITECTURE.md, "Failover"): while the data plane
+ * holds the gate, the kernel leaves the ports to it; when the holds stop for longer than
+ * {@link #timeoutNanos()} (the process died, or its data plane stands still), the kernel forwards
+ * between the ports itself, with the rules it can carry. The data-plane thread holds it from its own
+ * loop, so a loop that is stuck cannot keep it closed. Implementations allocate nothing in
+ * {@link #hold()}.
+ */
+public interface StandbyGate extends AutoCloseable {
+    /** How long one hold keeps the kernel out. */
+    long timeoutNanos();
+
+    /** Keeps the kernel out for another {@link #timeoutNanos()}; takes effect when it returns. */
+    void hold() throws IOException;
+
+    /** Lets the kernel forward at once (a clean stop). */
+    void release() throws IOException;
+
+    /** Holds the kernel refused, in total. */
+    long errors();
+
+    @Override
+    void close();
+}
