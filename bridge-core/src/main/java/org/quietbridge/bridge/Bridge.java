@@ -43,12 +43,14 @@ public final class Bridge implements AutoCloseable {
     private final int mtu;
     private final KernelFallback fallback;
     private final SystemdNotifier.Channel watchdog;
+    private final PortWatch watch;
     private boolean closed;
 
     private Bridge(BridgeConfig config, BridgeAgent agent, List<PortLock> locks, PollIdleStrategy poller,
-            IdleStrategy idle, int mtu, KernelFallback fallback, SystemdNotifier.Channel watchdog,
+            IdleStrategy idle, int mtu, KernelFallback fallback, SystemdNotifier.Channel watchdog, PortWatch watch,
             Consumer<Throwable> errors) {
         this.config = config;
+        this.watch = watch;
         this.fallback = fallback;
         this.watchdog = watchdog;
         this.agent = agent;
@@ -65,6 +67,16 @@ public final class Bridge implements AutoCloseable {
      * @throws IOException with a one-line message an operator can act on
      */
     public static Bridge open(BridgeConfig config, Consumer<Throwable> errors) throws IOException {
+        return open(config, errors, line -> {
+        });
+    }
+
+    /**
+     * {@link #open(BridgeConfig, Consumer)}, with {@code events} receiving one line per port event (an
+     * interface gone or back, a carrier lost or back), from the port watch's thread.
+     */
+    public static Bridge open(BridgeConfig config, Consumer<Throwable> errors, Consumer<String> events)
+            throws IOException {
         checkPrivileges();
         int mtu = checkInterfaces(config.ports());
         CompiledRules rules = config.compileRules();
@@ -106,7 +118,9 @@ public final class Bridge implements AutoCloseable {
                 agent.standby(gate, new WallClock());
             }
             watchdog = systemdWatchdog(agent);
-            return new Bridge(config, agent, locks, poller, idle, mtu, fallback, watchdog, errors);
+            PortWatch watch = new PortWatch(agent, ports, poller, fallback, geometry, ring, mtu,
+                    config.propagateLinkState(), events);
+            return new Bridge(config, agent, locks, poller, idle, mtu, fallback, watchdog, watch, errors);
         } catch (IOException | RuntimeException e) {
             for (FramePort p : ports) {
                 p.close();
@@ -215,9 +229,10 @@ public final class Bridge implements AutoCloseable {
         return mtu;
     }
 
-    /** Starts the data-plane thread. */
+    /** Starts the data-plane thread, and the watch on the ports' interfaces. */
     public void start() {
         runner.start();
+        watch.start();
     }
 
     public BridgeAgent agent() {
@@ -269,6 +284,7 @@ public final class Bridge implements AutoCloseable {
             return;
         }
         closed = true;
+        watch.close(); // first: it swaps ports through the data plane, and sets up what it set down
         runner.close();
         // The runner's onClose has closed the ports if it ran; closing is idempotent.
         for (int i = 0; i < agent.portCount(); i++) {

@@ -119,6 +119,10 @@ public final class Reloader {
                     + next.failover().mode() + "); the kernel's stand-in needs a restart for that, nothing was"
                     + " reloaded");
         }
+        if (next.propagateLinkState() != current.propagateLinkState()) {
+            return failed(file + ": link_state changed (" + linkState(current) + " -> " + linkState(next)
+                    + "); the port watch needs a restart for that, nothing was reloaded");
+        }
         if (fallback != null && !next.ruleSet().equals(current.ruleSet())) {
             try {
                 fallback.update(next.ruleSet());
@@ -196,5 +200,9 @@ public final class Reloader {
     /** The configuration in force. */
     public synchronized BridgeConfig current() {
         return current;
+    }
+
+    private static String linkState(BridgeConfig c) {
+        return c.propagateLinkState() ? "propagate" : "off";
     }
 }

@@ -239,4 +239,19 @@ class ReloaderTest {
         }
         assertEquals(2, reloader.failures());
     }
+
+    @Test
+    void refusesFailoverAndLinkStateChangesAsNeedingARestart() throws Exception {
+        Running bridge = running(DROP_137);
+        Reloader reloader = bridge.reloader(false);
+        for (String change : List.of("failover: off\n", "failover: {mode: kernel, timeout: 500}\n",
+                "link_state: propagate\n")) {
+            write(DROP_138 + change);
+            Reloader.Result r = reloader.reload();
+            assertFalse(r.ok(), change);
+            assertTrue(r.message().contains("needs a restart for that, nothing was reloaded"), r.message());
+            assertEquals("no-137", bridge.agent().rules().name(0), "nothing was reloaded");
+        }
+        assertEquals(3, reloader.failures());
+    }
 }

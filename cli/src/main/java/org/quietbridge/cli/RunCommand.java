@@ -85,7 +85,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         }
         Bridge bridge;
         try {
-            bridge = Bridge.open(cfg, new ErrorLog(err, System::nanoTime, 10_000_000_000L));
+            bridge = Bridge.open(cfg, new ErrorLog(err, System::nanoTime, 10_000_000_000L), line -> {
+                err.println(FailureReporter.PREFIX + line);
+                err.flush();
+            });
         } catch (IOException e) {
             throw new BadInputException(e.getMessage(), e);
         }

@@ -344,6 +344,20 @@ public final class Lab implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes {@code host}'s veth pair, as a driver reload or a NIC re-plug takes an interface away: the
+     * bridge port and the host's {@value #HOST_DEVICE} are gone.
+     */
+    public void disconnect(Role host) {
+        ip("-n", namespace(Role.BR), "link", "del", bridgePort(host));
+    }
+
+    /** Creates {@code host}'s veth pair again, as at the start, and waits until it is up. */
+    public void reconnect(Role host) {
+        connect(host, host == Role.AP ? AP_HOST : CORE_HOST);
+        awaitLinkUp(host);
+    }
+
     /** Creates the veth pair between a host and the bridge namespace, and configures both ends. */
     private void connect(Role host, Host addressing) {
         String hostNs = namespace(host);

@@ -124,8 +124,8 @@ class ManagementApiTest {
         assertTrue(s.get("version") instanceof String v && !v.isBlank(), s.toString());
         assertTrue(s.get("rules_digest") instanceof String d && d.matches("[0-9a-f]{12,}"), s.toString());
         assertTrue(((Number) s.get("uptime_seconds")).doubleValue() > 0, s.toString());
-        assertEquals(List.of(Map.of("name", "ap0", "mtu", 1500L), Map.of("name", "core0", "mtu", 1500L)),
-                s.get("ports"));
+        assertEquals(List.of(Map.of("name", "ap0", "mtu", 1500L, "state", "up"),
+                Map.of("name", "core0", "mtu", 1500L, "state", "up")), s.get("ports"));
     }
 
     @Test

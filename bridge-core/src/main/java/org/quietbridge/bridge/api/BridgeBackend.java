@@ -103,7 +103,7 @@ public class BridgeBackend implements ManagementBackend {
         CompiledRules rules = agent.rules();
         List<StatusInfo.Port> ports = new ArrayList<>(agent.portCount());
         for (int i = 0; i < agent.portCount(); i++) {
-            ports.add(new StatusInfo.Port(agent.portName(i), mtus[i]));
+            ports.add(new StatusInfo.Port(agent.portName(i), mtus[i], agent.portState(i).word()));
         }
         double uptime = (nanoClock.getAsLong() - startNanos) / 1e9;
         return new StatusInfo(version, uptime, ProcessHandle.current().pid(), forwarding.getAsBoolean(),

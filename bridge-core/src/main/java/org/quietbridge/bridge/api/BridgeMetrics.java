@@ -98,7 +98,7 @@ final class BridgeMetrics {
     /** Every metric name this class exposes, as written (counters with {@code _total}). */
     static List<String> metricNames() {
         List<String> names = new ArrayList<>();
-        names.addAll(List.of("quietbridge_up", "quietbridge_uptime_seconds", "quietbridge_build_info",
+        names.addAll(List.of("quietbridge_up", "quietbridge_port_up", "quietbridge_uptime_seconds", "quietbridge_build_info",
                 "quietbridge_rules_info", "quietbridge_reloads_total", "quietbridge_reload_failures_total",
                 "quietbridge_dataplane_errors_total", "quietbridge_dataplane_busy_seconds_total",
                 "quietbridge_dataplane_busy_rounds_total", "quietbridge_dataplane_frames_total",
@@ -138,6 +138,14 @@ final class BridgeMetrics {
         GaugeWithCallback.builder().name(PREFIX + "up")
                 .help("1 while the data-plane thread forwards, else 0")
                 .callback(cb -> cb.call(status.forwarding() ? 1 : 0)).register(registry);
+        GaugeWithCallback.builder().name(PREFIX + "port_up")
+                .help("1 while the port's interface is there, up, with carrier; 0 while it is gone, down, without"
+                        + " carrier, or held down by link_state: propagate").labelNames("port")
+                .callback(cb -> {
+                    for (StatusInfo.Port p : status.ports()) {
+                        cb.call(p.state().equals("up") ? 1 : 0, p.name());
+                    }
+                }).register(registry);
         GaugeWithCallback.builder().name(PREFIX + "uptime_seconds")
                 .help("seconds since the bridge started")
                 .callback(cb -> cb.call(status.uptimeSeconds())).register(registry);
@@ -194,7 +202,7 @@ final class BridgeMetrics {
         if (label.startsWith("drop_")) {
             return PREFIX + "port_dropped_frames_total";
         }
-        if (label.endsWith("_frames") || label.endsWith("_bytes") || label.endsWith("_freezes")) {
+        if (c.isEvent() || label.endsWith("_frames") || label.endsWith("_bytes") || label.endsWith("_freezes")) {
             return PREFIX + "port_" + label + "_total";
         }
         return PREFIX + "port_" + label + "_frames_total";

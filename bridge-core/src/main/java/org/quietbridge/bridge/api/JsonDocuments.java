@@ -29,7 +29,7 @@ final class JsonDocuments {
                 .member("rule_count", s.ruleCount());
         w.name("ports").beginArray();
         for (StatusInfo.Port p : s.ports()) {
-            w.beginObject().member("name", p.name()).member("mtu", p.mtu()).endObject();
+            w.beginObject().member("name", p.name()).member("mtu", p.mtu()).member("state", p.state()).endObject();
         }
         w.endArray().name("failover").beginObject().member("mode", s.failover().mode())
                 .member("active", s.failover().active()).endObject();

@@ -29,7 +29,10 @@ public record StatusInfo(String version, double uptimeSeconds, long pid, boolean
     public record Failover(String mode, boolean active) {
     }
 
-    /** A bridge port: its interface name and MTU. */
-    public record Port(String name, int mtu) {
+    /**
+     * A bridge port: its interface name, MTU, and {@code state}: "up", "no-carrier", "held-down"
+     * ({@code link_state: propagate} set it down) or "gone" (its interface was deleted).
+     */
+    public record Port(String name, int mtu, String state) {
     }
 }

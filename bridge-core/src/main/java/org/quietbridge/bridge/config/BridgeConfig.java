@@ -64,6 +64,7 @@ import org.quietbridge.rules.YamlDocument;
  *     - {cluster: 10.14.35.247, ports: [eth2]}           # by cluster IP (vlan optional)
  *     - {mac: "02:bf:0a:0e:23:f8", ports: [eth2]}       # by cluster MAC (02:bf or 03:bf: the IP is in it)
  * failover: kernel             # or off; or {mode: kernel, timeout: 200}: ms before the kernel stands in
+ * link_state: off              # or propagate: a port that loses carrier takes the other ports down with it
  * api:                         # the management API and dashboard; "api: off" turns it off
  *   listen: 127.0.0.1:9700     # host:port, [v6]:port, or off
  *   token: s3cret              # or token_file: /etc/quietbridge/token; guards POST /api/reload
@@ -74,12 +75,14 @@ import org.quietbridge.rules.YamlDocument;
  * @param api where the management API listens, or null when it is off
  * @param ring how the ports' rings are built
  * @param failover whether the kernel stands in when quietbridge does not forward
+ * @param propagateLinkState {@code link_state: propagate}: when one port loses carrier, the others are set
+ *                           administratively down until it returns (a virtual wire's link-state pass-through)
  */
 public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, BridgeSettings settings, ManagementSettings api,
-        IdleMode idle, RingSettings ring, FailoverSettings failover) {
+        IdleMode idle, RingSettings ring, FailoverSettings failover, boolean propagateLinkState) {
 
     public static final List<String> KEYS = List.of("ports", "fdb", "link_local", "idle", "ring", "nlb", "api",
-            "failover");
+            "failover", "link_state");
     public static final IdleMode DEFAULT_IDLE = IdleMode.BACKOFF;
     private static final Pattern IFNAME = Pattern.compile("[^\\s/:]{1,15}");
 
@@ -145,7 +148,11 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
                 BridgeSettings.DEFAULT_BATCH_SIZE, statics, nlb);
         ManagementSettings api = api(root.get("api"), doc.source());
         FailoverSettings failover = failover(root.get("failover"));
-        BridgeConfig config = new BridgeConfig(doc.source(), ports, rules, settings, api, idle, ring, failover);
+        ConfigNode linkState = root.get("link_state");
+        boolean propagate = linkState != null
+                && linkState.expectWord("link_state", List.of("off", "propagate")).equals("propagate");
+        BridgeConfig config = new BridgeConfig(doc.source(), ports, rules, settings, api, idle, ring, failover,
+                propagate);
         config.compileRules(); // ingress names must be ports: report it now, at the rule's position
         return config;
     }
@@ -170,12 +177,12 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
 
     /** The same configuration with another rule set. */
     public BridgeConfig withRuleSet(RuleSet next) {
-        return new BridgeConfig(source, ports, next, settings, api, idle, ring, failover);
+        return new BridgeConfig(source, ports, next, settings, api, idle, ring, failover, propagateLinkState);
     }
 
     /** The same configuration with other data-plane settings. */
     public BridgeConfig withSettings(BridgeSettings next) {
-        return new BridgeConfig(source, ports, ruleSet, next, api, idle, ring, failover);
+        return new BridgeConfig(source, ports, ruleSet, next, api, idle, ring, failover, propagateLinkState);
     }
 
     /**

@@ -47,6 +47,8 @@ public final class KernelFallback {
     private final List<String> ports;
     private final FailoverSettings settings;
     private final String table;
+    /** The rules the table carries now. */
+    private RuleSet rules;
 
     public KernelFallback(List<String> ports, FailoverSettings settings) {
         this.ports = List.copyOf(ports);
@@ -73,15 +75,20 @@ public final class KernelFallback {
 
     /**
      * The whole table as {@code nft -f} input: it replaces a table of that name (a stand-in a previous run
-     * left) in one transaction, and starts with the gate open: the kernel forwards until the data plane's
-     * first hold.
+     * left) in one transaction. It starts with the gate open (the kernel forwards until the data plane's
+     * first hold), or with {@code gateShut}, held for one timeout, as a hold leaves it.
      */
-    public String script(FallbackRules rules) {
+    public String script(FallbackRules rules, boolean gateShut) {
         StringBuilder out = new StringBuilder();
         out.append("table netdev ").append(table).append('\n');
         out.append("delete table netdev ").append(table).append('\n');
         out.append("table netdev ").append(table).append(" {\n");
-        out.append("    set ").append(SET).append(" {\n        type mark\n        flags timeout\n    }\n");
+        out.append("    set ").append(SET).append(" {\n        type mark\n        flags timeout\n");
+        if (gateShut) {
+            long ms = settings.timeoutMillis();
+            out.append("        elements = { 0 timeout ").append(ms).append("ms expires ").append(ms).append("ms }\n");
+        }
+        out.append("    }\n");
         for (String port : ports) {
             out.append("    chain ").append(chain(port)).append(" {\n");
             out.append("        type filter hook ingress device \"").append(port)
@@ -136,13 +143,24 @@ public final class KernelFallback {
     }
 
     /** Writes the whole table (see {@link #script}); the kernel forwards from now until the first hold. */
-    public void install(RuleSet rules) throws IOException {
-        nft(script(FallbackRules.of(rules)), "install the kernel's stand-in");
+    public synchronized void install(RuleSet rules) throws IOException {
+        nft(script(FallbackRules.of(rules), false), "install the kernel's stand-in");
+        this.rules = rules;
     }
 
     /** Replaces the chains' rules with {@code rules}' (a reload), keeping the gate as it is. */
-    public void update(RuleSet rules) throws IOException {
+    public synchronized void update(RuleSet rules) throws IOException {
         nft(rulesScript(FallbackRules.of(rules)), "carry the new rules into the kernel's stand-in");
+        this.rules = rules;
+    }
+
+    /**
+     * Writes the whole table again, with the gate shut (the data plane forwards and holds it): after a
+     * port's interface came back. {@code fwd to} names a device by the ifindex it had when the rule was
+     * added, and a re-created interface has a new one.
+     */
+    public synchronized void reinstall() throws IOException {
+        nft(script(FallbackRules.of(rules), true), "write the kernel's stand-in again");
     }
 
     /**

@@ -1,12 +1,14 @@
 package org.quietbridge.bridge.forward;
 
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
 
 import org.quietbridge.bridge.agent.Agent;
@@ -51,6 +53,10 @@ public final class BridgeAgent implements Agent {
 
     private final FramePort[] ports;
     private final CounterArray[] portCounters;
+    /** The kernel's ring counters of the ports a port replaced ({@link #replacePort}): its totals go on. */
+    private final long[] ringDropsBefore;
+    private final long[] ringFreezesBefore;
+    private final AtomicReferenceArray<PortState> portStates;
     private final CounterArray fdbCounters = new CounterArray(FdbCounter.values().length);
     private final CounterArray malformed = new CounterArray(Malformation.values().length);
     private final CounterArray load = new CounterArray(LoadCounter.values().length);
@@ -111,8 +117,15 @@ public final class BridgeAgent implements Agent {
         if (ports.length > 64) {
             throw new IllegalArgumentException("at most 64 ports");
         }
-        this.ports = ports.clone();
+        // A FramePort[] of its own, whatever the caller's array type: replacePort stores any port kind.
+        this.ports = Arrays.copyOf(ports, ports.length, FramePort[].class);
         this.portCounters = new CounterArray[ports.length];
+        this.ringDropsBefore = new long[ports.length];
+        this.ringFreezesBefore = new long[ports.length];
+        this.portStates = new AtomicReferenceArray<>(ports.length);
+        for (int i = 0; i < ports.length; i++) {
+            portStates.setPlain(i, PortState.UP);
+        }
         for (int i = 0; i < ports.length; i++) {
             portCounters[i] = new CounterArray(PortCounter.values().length);
         }
@@ -250,8 +263,8 @@ public final class BridgeAgent implements Agent {
                 failure = failure == null ? e : failure;
                 continue;
             }
-            portCounters[p].set(PortCounter.DROP_RX_RING_FULL.id(), ports[p].rxRingDrops());
-            portCounters[p].set(PortCounter.RX_RING_FREEZES.id(), ports[p].rxRingFreezes());
+            portCounters[p].set(PortCounter.DROP_RX_RING_FULL.id(), ringDropsBefore[p] + ports[p].rxRingDrops());
+            portCounters[p].set(PortCounter.RX_RING_FREEZES.id(), ringFreezesBefore[p] + ports[p].rxRingFreezes());
         }
         if (failure != null) {
             throw failure;
@@ -437,6 +450,10 @@ public final class BridgeAgent implements Agent {
             c.increment(PortCounter.DROP_RUNT.id());
             return;
         }
+        if (status == FramePort.TX_PORT_GONE) {
+            c.add(PortCounter.DROP_PORT_GONE.id(), segments);
+            return;
+        }
         if (status != FramePort.TX_OK) {
             c.add(PortCounter.DROP_TX_RING_FULL.id(), segments);
             return;
@@ -523,6 +540,47 @@ public final class BridgeAgent implements Agent {
     /** Port {@code i}; the data-plane thread owns it while the agent runs. */
     public FramePort port(int i) {
         return ports[i];
+    }
+
+    /**
+     * Puts {@code next} in the place of port {@code i} and returns the port it replaces, for the caller to
+     * close: an {@link org.quietbridge.bridge.port.AbsentPort} when the interface is gone, a newly opened
+     * port when it is back. Frames held for the old port are released, its pending transmissions kicked
+     * (or lost with it), and its ring counters carried into the port's totals. Data-plane thread only:
+     * call it from a {@link #submit submitted} command.
+     */
+    public FramePort replacePort(int i, FramePort next) {
+        FramePort old = ports[i];
+        if (!next.name().equals(old.name())) {
+            throw new IllegalArgumentException("port " + i + " is " + old.name() + ", not " + next.name());
+        }
+        old.release();
+        try {
+            old.collectRingStatistics();
+            old.flush();
+        } catch (IOException | RuntimeException e) {
+            // The interface is gone: what it held is lost with it.
+        }
+        ringDropsBefore[i] += old.rxRingDrops();
+        ringFreezesBefore[i] += old.rxRingFreezes();
+        pendingFlush[i] = false;
+        ports[i] = next;
+        return old;
+    }
+
+    /** How port {@code i}'s interface is, as the port watch last saw it; any thread. */
+    public PortState portState(int i) {
+        return portStates.getOpaque(i);
+    }
+
+    /** Records how port {@code i}'s interface is (the port watch); any thread. */
+    public void portState(int i, PortState state) {
+        portStates.setOpaque(i, state);
+    }
+
+    /** Counts an event of port {@code i} (it vanished, came back, lost carrier). Data-plane thread only. */
+    public void countPortEvent(int i, PortCounter event) {
+        portCounters[i].increment(event.id());
     }
 
     /** Counter of a port; any thread. */

@@ -41,7 +41,17 @@ public enum PortCounter {
      * took the ports back: sending them again would duplicate them.
      */
     DROP_FORWARDED_BY_KERNEL(21, "drop_forwarded_by_kernel",
-            "dropped: the kernel had forwarded them while the data plane stood still");
+            "dropped: the kernel had forwarded them while the data plane stood still"),
+    /** Frames to this port while its interface was gone (deleted, not yet back). */
+    DROP_PORT_GONE(22, "drop_port_gone", "dropped: the port's interface was gone"),
+    /** The port's interface was deleted (or replaced by another of its name). */
+    VANISHED(23, "vanished", "times the port's interface was deleted"),
+    /** The port was opened again on a new interface of its name. */
+    REOPENED(24, "reopened", "times the port was opened again on a new interface of its name"),
+    /** The port's carrier went away (link_state: propagate watches it). */
+    CARRIER_LOST(25, "carrier_lost", "times the port lost carrier"),
+    /** link_state: propagate set this port administratively down because another port lost carrier. */
+    HELD_DOWN(26, "held_down", "times the port was set down because another port lost carrier");
 
     private final int id;
     private final String label;
@@ -59,6 +69,11 @@ public enum PortCounter {
 
     public String label() {
         return label;
+    }
+
+    /** Whether it counts events of the port's interface (vanished, reopened, carrier), not frames. */
+    public boolean isEvent() {
+        return this == VANISHED || this == REOPENED || this == CARRIER_LOST || this == HELD_DOWN;
     }
 
     public String help() {

@@ -35,6 +35,8 @@ public interface FramePort extends AutoCloseable {
     int TX_TOO_BIG = 2;
     /** The frame is shorter than an Ethernet header (14 bytes); nothing was written. */
     int TX_TOO_SHORT = 3;
+    /** The port's interface is gone ({@link AbsentPort}); nothing was written. */
+    int TX_PORT_GONE = 4;
 
     String name();
 
@@ -69,7 +71,8 @@ public interface FramePort extends AutoCloseable {
      * inserts an 802.1Q/802.1ad tag ({@code tpid}, {@code tci}) after the 12 MAC bytes. A port that
      * {@link #carriesOffloads() carries offloads} writes {@code offload} in front of the frame, its
      * offsets shifted by the inserted tag, and takes a super-frame up to its slot's size. Returns
-     * {@link #TX_OK}, {@link #TX_RING_FULL}, {@link #TX_TOO_BIG} or {@link #TX_TOO_SHORT}. Does not send.
+     * {@link #TX_OK}, {@link #TX_RING_FULL}, {@link #TX_TOO_BIG}, {@link #TX_TOO_SHORT} or {@link #TX_PORT_GONE}.
+     * Does not send.
      */
     int transmit(MemorySegment src, long offset, int length, int tpid, int tci, Offload offload);
 

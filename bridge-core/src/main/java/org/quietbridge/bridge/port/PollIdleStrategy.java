@@ -2,6 +2,7 @@ package org.quietbridge.bridge.port;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 import org.quietbridge.bridge.agent.IdleStrategy;
 import org.quietbridge.bridge.sys.LinuxSyscalls;
@@ -48,6 +49,15 @@ public final class PollIdleStrategy implements IdleStrategy, AutoCloseable {
             Pollfd.FD.set(fds, at, ports[i].fd());
             Pollfd.EVENTS.set(fds, at, Pollfd.POLLIN);
         }
+    }
+
+    /**
+     * Waits on {@code port} for port {@code index} from now on; null for a port that is gone (its entry
+     * gets -1, which poll(2) skips). Data-plane thread only, like {@link #idle}.
+     */
+    public void replace(int index, PacketRingPort port) {
+        Objects.checkIndex(index, count);
+        Pollfd.FD.set(fds, index * Pollfd.LAYOUT.byteSize(), port == null ? -1 : port.fd());
     }
 
     @Override

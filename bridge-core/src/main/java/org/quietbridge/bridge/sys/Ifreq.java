@@ -45,6 +45,7 @@ public final class Ifreq {
 
     // include/uapi/linux/sockios.h
     public static final long SIOCGIFFLAGS = 0x8913;
+    public static final long SIOCSIFFLAGS = 0x8914;
     public static final long SIOCGIFMTU = 0x8921;
     public static final long SIOCGIFINDEX = 0x8933;
     public static final long SIOCETHTOOL = 0x8946;
@@ -95,6 +96,8 @@ public final class Ifreq {
     public static String requestName(long request) {
         if (request == SIOCGIFFLAGS) {
             return "SIOCGIFFLAGS";
+        } else if (request == SIOCSIFFLAGS) {
+            return "SIOCSIFFLAGS";
         } else if (request == SIOCGIFMTU) {
             return "SIOCGIFMTU";
         } else if (request == SIOCGIFINDEX) {

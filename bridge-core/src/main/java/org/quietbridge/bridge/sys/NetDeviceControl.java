@@ -38,6 +38,20 @@ public final class NetDeviceControl implements AutoCloseable {
         return Short.toUnsignedInt((short) Ifreq.IFRU_FLAGS.get(ifreq, 0L));
     }
 
+    /**
+     * SIOCSIFFLAGS: sets the interface administratively up or down ({@code ip link set NAME up|down}),
+     * keeping its other flags.
+     */
+    public void setUp(String ifname, boolean up) throws NativeException {
+        int flags = flags(ifname);
+        int next = up ? flags | Ifreq.IFF_UP : flags & ~Ifreq.IFF_UP;
+        if (next == flags) {
+            return;
+        }
+        Ifreq.IFRU_FLAGS.set(ifreq, 0L, (short) next);
+        LinuxSyscalls.ioctl(callState, fd, Ifreq.SIOCSIFFLAGS, ifreq);
+    }
+
     /** SIOCGIFMTU: the L3 MTU. */
     public int mtu(String ifname) throws NativeException {
         ioctl(ifname, Ifreq.SIOCGIFMTU);

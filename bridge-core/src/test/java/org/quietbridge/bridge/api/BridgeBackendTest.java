@@ -80,7 +80,7 @@ class BridgeBackendTest {
         assertEquals("enforce", s.mode());
         assertEquals(agent.rules().digest(), s.rulesDigest());
         assertEquals(agent.rules().size(), s.ruleCount());
-        assertEquals(List.of(new StatusInfo.Port("ap0", 1500), new StatusInfo.Port("core0", 1500)), s.ports());
+        assertEquals(List.of(new StatusInfo.Port("ap0", 1500, "up"), new StatusInfo.Port("core0", 1500, "up")), s.ports());
         forwarding.set(false);
         assertFalse(backend.status().forwarding());
     }

@@ -139,6 +139,19 @@ class BridgeMetricsTest {
     }
 
     @Test
+    void eachPortSaysWhetherItIsUpAndCountsItsInterfaceEvents() {
+        Map<String, PrometheusText.Family> f = scrape();
+        assertEquals("gauge", f.get("quietbridge_port_up").type());
+        assertEquals(1, value(f.get("quietbridge_port_up"), Map.of("port", "ap0")));
+        assertEquals(1, value(f.get("quietbridge_port_up"), Map.of("port", "core0")));
+        for (String event : List.of("vanished", "reopened", "carrier_lost", "held_down")) {
+            assertEquals(0, value(f.get("quietbridge_port_" + event + "_total"), Map.of("port", "ap0")), event);
+        }
+        assertEquals(0, value(f.get("quietbridge_port_dropped_frames_total"), Map.of("port", "ap0", "reason",
+                "port_gone")));
+    }
+
+    @Test
     void theKernelsRingDropsAreADropReasonOfTheirOwn() {
         Map<String, PrometheusText.Family> f = scrape();
         assertEquals(0, value(f.get("quietbridge_port_dropped_frames_total"), Map.of("port", "ap0", "reason",

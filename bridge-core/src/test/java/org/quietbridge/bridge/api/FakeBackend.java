@@ -113,7 +113,7 @@ final class FakeBackend implements ManagementBackend {
         }
         return new StatusInfo("1.2.3-test", (clockMillis.getAsLong() - startMillis) / 1000.0, 4242, true, "enforce",
                 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", rules.size(),
-                List.of(new StatusInfo.Port("ap0", 1500), new StatusInfo.Port("core0", 1500)),
+                List.of(new StatusInfo.Port("ap0", 1500, "up"), new StatusInfo.Port("core0", 1500, "up")),
                 new StatusInfo.Failover("kernel", false));
     }
 

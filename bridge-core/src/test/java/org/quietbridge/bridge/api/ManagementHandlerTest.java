@@ -117,7 +117,8 @@ class ManagementHandlerTest {
         assertEquals("enforce", j.get("mode"));
         assertEquals(64, ((String) j.get("rules_digest")).length());
         assertEquals(3L, j.get("rule_count"));
-        assertEquals(List.of(Map.of("name", "ap0", "mtu", 1500L), Map.of("name", "core0", "mtu", 1500L)), j.get("ports"));
+        assertEquals(List.of(Map.of("name", "ap0", "mtu", 1500L, "state", "up"),
+                Map.of("name", "core0", "mtu", 1500L, "state", "up")), j.get("ports"));
         assertEquals(Map.of("mode", "kernel", "active", false), j.get("failover"));
     }
 

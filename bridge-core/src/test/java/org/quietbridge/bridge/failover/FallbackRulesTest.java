@@ -132,13 +132,17 @@ class FallbackRulesTest {
     void theTableHasAGateAChainPerPortAndForwardsToEveryOtherPort() {
         KernelFallback two = new KernelFallback(List.of("ap0", "core0"), FailoverSettings.defaults());
         assertEquals("quietbridge_ap0_core0", two.table());
-        String script = two.script(FallbackRules.of(RuleSetLoader.defaults()));
+        String script = two.script(FallbackRules.of(RuleSetLoader.defaults()), false);
         assertTrue(script.startsWith("table netdev quietbridge_ap0_core0\ndelete table netdev quietbridge_ap0_core0\n"
                 + "table netdev quietbridge_ap0_core0 {\n    set alive {\n        type mark\n        flags timeout\n    }\n"
                 + "    chain in_ap0 {\n        type filter hook ingress device \"ap0\" priority -500; policy accept;\n"
                 + "        meta mark @alive drop\n"), script);
         assertTrue(script.contains("        fwd to \"core0\"\n    }\n    chain in_core0 {\n"), script);
         assertTrue(script.endsWith("        fwd to \"ap0\"\n    }\n}\n"), script);
+
+        String shut = two.script(FallbackRules.of(RuleSetLoader.defaults()), true);
+        assertTrue(shut.contains("    set alive {\n        type mark\n        flags timeout\n"
+                + "        elements = { 0 timeout 200ms expires 200ms }\n    }\n"), shut);
 
         KernelFallback three = new KernelFallback(List.of("a", "b.10", "c"), FailoverSettings.defaults());
         assertEquals("quietbridge_a_b_10_c", three.table());

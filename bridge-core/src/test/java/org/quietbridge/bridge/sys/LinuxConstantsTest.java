@@ -54,6 +54,7 @@ class LinuxConstantsTest {
         assertEquals(0x40, LinuxConstants.MSG_DONTWAIT);
         assertEquals(0x0003, LinuxConstants.ETH_P_ALL);
         assertEquals(0x8913, Ifreq.SIOCGIFFLAGS);
+        assertEquals(0x8914, Ifreq.SIOCSIFFLAGS);
         assertEquals(0x8921, Ifreq.SIOCGIFMTU);
         assertEquals(0x8933, Ifreq.SIOCGIFINDEX);
         assertEquals(0x8946, Ifreq.SIOCETHTOOL);
