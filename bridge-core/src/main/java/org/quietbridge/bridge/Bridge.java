@@ -12,6 +12,7 @@ import org.quietbridge.bridge.agent.BackoffIdleStrategy;
 import org.quietbridge.bridge.agent.IdleStrategy;
 import org.quietbridge.bridge.config.BridgeConfig;
 import org.quietbridge.bridge.config.RingSettings;
+import org.quietbridge.bridge.failover.FallbackRules;
 import org.quietbridge.bridge.failover.KernelFallback;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.bridge.forward.StandbyGate;
@@ -94,7 +95,7 @@ public final class Bridge implements AutoCloseable {
             KernelFallback fallback = null;
             if (config.failover().kernel()) {
                 fallback = new KernelFallback(config.ports(), config.failover());
-                fallback.install(config.ruleSet());
+                fallback.install(FallbackRules.of(config.ruleSet(), config.settings().linkLocal()));
                 gate = fallback.gate();
             } else {
                 KernelFallback.remove(config.ports());

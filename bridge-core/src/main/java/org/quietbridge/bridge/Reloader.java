@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.quietbridge.bridge.api.ManagementSettings;
 import org.quietbridge.bridge.config.BridgeConfig;
+import org.quietbridge.bridge.failover.FallbackRules;
 import org.quietbridge.bridge.failover.KernelFallback;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.rules.CompiledRules;
@@ -123,13 +124,6 @@ public final class Reloader {
             return failed(file + ": link_state changed (" + linkState(current) + " -> " + linkState(next)
                     + "); the port watch needs a restart for that, nothing was reloaded");
         }
-        if (fallback != null && !next.ruleSet().equals(current.ruleSet())) {
-            try {
-                fallback.update(next.ruleSet());
-            } catch (IOException e) {
-                return failed(e.getMessage() + "; nothing was reloaded");
-            }
-        }
         if (!next.settings().equals(current.settings())) {
             BridgeConfig applied = next;
             CompletableFuture<Void> done = new CompletableFuture<>();
@@ -154,8 +148,18 @@ public final class Reloader {
         reloads.incrementAndGet();
         lastError = "";
         int n = rules.size();
+        String standIn = "";
+        if (fallback != null) {
+            // Last: the data plane is what forwards; a stand-in that could not follow says so, and the next
+            // reload tries again (it compares with what the kernel carries, not with the last file).
+            try {
+                fallback.updateIfChanged(FallbackRules.of(next.ruleSet(), next.settings().linkLocal()));
+            } catch (IOException e) {
+                standIn = "; but the kernel's stand-in still carries the earlier rules (" + e.getMessage() + ")";
+            }
+        }
         return new Result(true, file + ": reloaded, " + n + (n == 1 ? " rule" : " rules") + ", mode "
-                + rules.mode().word() + ", digest " + rules.digest().substring(0, 12));
+                + rules.mode().word() + ", digest " + rules.digest().substring(0, 12) + standIn);
     }
 
     /** Which part of {@code api:} changed, without showing a token. */

@@ -65,7 +65,9 @@ final class CheckCommand implements Callable<Integer> {
             out.println("failover: off: nothing forwards while quietbridge does not");
             return;
         }
-        List<FallbackRules.Carried> report = FallbackRules.of(loaded.ruleSet()).report();
+        List<FallbackRules.Carried> report = (loaded.bridgeConfig()
+                ? FallbackRules.of(loaded.ruleSet(), loaded.config().settings().linkLocal())
+                : FallbackRules.of(loaded.ruleSet())).report();
         long carried = report.stream().filter(FallbackRules.Carried::carried).count();
         out.println("failover: kernel (" + failover.timeoutMillis() + " ms): while quietbridge does not forward, the"
                 + " kernel does, with " + carried + " of " + report.size() + (report.size() == 1 ? " rule" : " rules"));

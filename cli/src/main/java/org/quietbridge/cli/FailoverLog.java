@@ -15,11 +15,20 @@ final class FailoverLog {
     private boolean kernelForwards;
     private long stalls;
     private long stalledNanos;
+    private long gateErrors;
 
     FailoverLog(BridgeAgent agent) {
         this.agent = agent;
         this.stalls = agent.counter(FailoverCounter.TAKEN_AFTER_STALL);
         this.stalledNanos = agent.counter(FailoverCounter.STALLED_NANOS);
+    }
+
+    /** Whether the kernel refused holds since the last call (the stand-in's table is gone, or broken). */
+    boolean holdsRefused() {
+        long errors = agent.counter(FailoverCounter.GATE_ERRORS);
+        boolean rose = errors > gateErrors;
+        gateErrors = errors;
+        return rose;
     }
 
     /** A line to log when something changed since the last poll, else null. */

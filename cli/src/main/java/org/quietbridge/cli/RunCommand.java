@@ -144,6 +144,19 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                     err.flush();
                     notifySystemd(err, "STATUS=" + handover);
                 }
+                if (failoverLog.holdsRefused() && bridge.fallback() != null) {
+                    // Someone deleted the table (nft flush ruleset, as Debian's nftables.conf starts with).
+                    String repair;
+                    try {
+                        bridge.fallback().reinstall();
+                        repair = "written again";
+                    } catch (IOException e) {
+                        repair = "could not be written again: " + e.getMessage();
+                    }
+                    err.println(FailureReporter.PREFIX + "failover: the kernel refused to hold the gate (was the"
+                            + " table " + bridge.fallback().table() + " deleted?); the stand-in " + repair);
+                    err.flush();
+                }
                 if (System.nanoTime() - nextRates >= 0) {
                     err.println(FailureReporter.PREFIX + rates.line(System.nanoTime()));
                     err.flush();

@@ -132,6 +132,11 @@ final class BridgeProcess implements AutoCloseable {
         return process.pid();
     }
 
+    /** The file its output goes to, as it writes it. */
+    Path log() {
+        return log;
+    }
+
     /** The configuration file it runs on (a reload re-reads it). */
     Path config() {
         return config;

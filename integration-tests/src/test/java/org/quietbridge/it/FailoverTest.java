@@ -137,6 +137,28 @@ class FailoverTest {
                 "the frames the kernel forwarded were in the ring, and were not sent again:\n" + stopped.output());
     }
 
+    /**
+     * {@code nft flush ruleset} (the first line of Debian's /etc/nftables.conf) deletes the stand-in's
+     * table under a running bridge: the refused holds are noticed and the table is written again, and no
+     * frame crosses twice meanwhile.
+     */
+    @Test
+    void aStandInDeletedUnderARunningBridgeIsWrittenAgain() {
+        try (BridgeProcess bridge = fixture.startBridge("flushed", CONFIG)) {
+            fixture.run(Role.BR, "nft", "flush", "ruleset");
+            Await.until(Wire.CROSS_LIMIT, () -> "the bridge's line that it wrote the stand-in again:\n"
+                    + bridge.output(), () -> bridge.output().contains("; the stand-in written again"));
+            String table = fixture.run(Role.BR, "nft", "list", "table", "netdev", "quietbridge_ap0_core0").stdout();
+            assertTrue(table.contains("meta iiftype @alive drop") && table.contains("elements = { ether timeout"),
+                    "the table is back, its gate held:\n" + table);
+            byte[] marker = Marker.of("flushed-after");
+            byte[] frame = Wire.experimental(AP_TO_CORE.srcMac(), AP_TO_CORE.dstMac(), marker);
+            wire.sendAndSettle(Role.AP, List.of(frame));
+            wire.assertCrossedOnceUnchanged("after the stand-in was written again", marker, frame, Role.AP, Role.CORE);
+            bridge.stop().assertClean();
+        }
+    }
+
     @Test
     void failoverOffCutsTheWireWhenTheBridgeDies() {
         BridgeProcess bridge = fixture.startBridge("off", "ports: [ap0, core0]\nfailover: off\n");

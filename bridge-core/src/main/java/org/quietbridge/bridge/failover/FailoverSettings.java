@@ -10,7 +10,7 @@ package org.quietbridge.bridge.failover;
  */
 public record FailoverSettings(boolean kernel, int timeoutMillis) {
     public static final int DEFAULT_TIMEOUT_MILLIS = 200;
-    public static final int MIN_TIMEOUT_MILLIS = 50;
+    public static final int MIN_TIMEOUT_MILLIS = 100;
     public static final int MAX_TIMEOUT_MILLIS = 5000;
 
     public FailoverSettings {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.StringJoiner;
 
+import org.quietbridge.bridge.forward.LinkLocalPolicy;
 import org.quietbridge.frame.Ethernet;
 import org.quietbridge.frame.Ipv4;
 import org.quietbridge.frame.Ipv4Class;
@@ -43,6 +44,8 @@ import org.quietbridge.rules.RuleSet;
  * <p>In {@code mode: monitor} nothing is dropped, and the stand-in drops nothing either.
  */
 public final class FallbackRules {
+    private static final int IPPROTO_TCP = 6;
+    private static final int IPPROTO_UDP = 17;
     /** One rule of the rule set, and whether the stand-in carries it. */
     public record Carried(String rule, boolean carried, String reason) {
     }
@@ -50,6 +53,7 @@ public final class FallbackRules {
     private final List<Carried> report = new ArrayList<>();
     /** Per rule carried: its nft lines without the verdict, and its verdict. */
     private final List<Translated> translated = new ArrayList<>();
+    private boolean dropLinkLocal;
 
     private record Translated(Rule rule, List<String> matches, boolean drop) {
     }
@@ -57,9 +61,18 @@ public final class FallbackRules {
     private FallbackRules() {
     }
 
-    /** Translates {@code rules}; never fails, says per rule what it did. */
+    /** Translates {@code rules}, with link-local frames forwarded; never fails, says per rule what it did. */
     public static FallbackRules of(RuleSet rules) {
+        return of(rules, LinkLocalPolicy.FORWARD);
+    }
+
+    /**
+     * Translates {@code rules}; with {@code link_local: drop}, IEEE 802.1D link-local frames (BPDU, LACP,
+     * LLDP, EAPOL) are dropped before any rule, as the data plane drops them whatever a rule says.
+     */
+    public static FallbackRules of(RuleSet rules, LinkLocalPolicy linkLocal) {
         FallbackRules out = new FallbackRules();
+        out.dropLinkLocal = linkLocal == LinkLocalPolicy.DROP;
         String blockedBy = null;
         for (Rule rule : rules.rules()) {
             String why = untranslatable(rule.match());
@@ -91,6 +104,9 @@ public final class FallbackRules {
      */
     public List<String> lines(String port, String forward) {
         List<String> out = new ArrayList<>();
+        if (dropLinkLocal) {
+            out.add("ether daddr & ff:ff:ff:ff:ff:f0 == 01:80:c2:00:00:00 counter drop comment \"link_local: drop\"");
+        }
         for (Translated t : translated) {
             if (!t.rule().match().ingress().isEmpty()
                     && t.rule().match().ingress().stream().map(PortRef::name).noneMatch(port::equals)) {
@@ -145,9 +161,14 @@ public final class FallbackRules {
         alternatives = and(alternatives, ipv4Classes(m.ipv4DestinationClass(), subnets));
         alternatives = and(alternatives, fragments(m.fragment()));
         if (m.requiresPorts()) {
-            // Ports need an L4 header nft knows: TCP or UDP, as the bridge's decoder (FrameView.hasPorts).
-            String protocols = m.ipProtocols().isEmpty() ? "meta l4proto { tcp, udp }" : "meta l4proto "
-                    + set(m.ipProtocols().stream().map(String::valueOf).toList());
+            // Ports are TCP's and UDP's only, as the bridge's decoder reads them (FrameView.hasPorts): another
+            // protocol a rule names with ports never matches (nft's th would read its bytes 0-3 as ports).
+            List<String> withPorts = m.ipProtocols().isEmpty() ? List.of("tcp", "udp") : m.ipProtocols().stream()
+                    .filter(p -> p == IPPROTO_TCP || p == IPPROTO_UDP).map(String::valueOf).toList();
+            if (withPorts.isEmpty()) {
+                return List.of();
+            }
+            String protocols = "meta l4proto " + set(withPorts);
             StringBuilder ports = new StringBuilder(protocols);
             if (!m.sourcePorts().isEmpty()) {
                 ports.append(" th sport ").append(ranges(m.sourcePorts()));

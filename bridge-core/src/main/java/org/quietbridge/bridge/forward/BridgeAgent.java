@@ -46,10 +46,13 @@ public final class BridgeAgent implements Agent {
     static final long RING_STATISTICS_INTERVAL_NANOS = 1_000_000_000L;
     /**
      * How much earlier than its computed expiry the gate is taken to have opened, when frames the kernel
-     * forwarded are sorted out of the RX rings: the kernel's expiry runs on jiffies (up to 10 ms apart at
-     * HZ 100). A frame in that margin is dropped rather than perhaps sent twice.
+     * forwarded are sorted out of the RX rings: the kernel's expiry runs on jiffies, truncated, and can
+     * come up to two ticks early (20 ms at HZ 100); the rest is slack. A frame in that margin is dropped
+     * rather than perhaps sent twice.
      */
-    static final long TAKEBACK_MARGIN_NANOS = 20_000_000L;
+    static final long TAKEBACK_MARGIN_NANOS = 30_000_000L;
+    /** Two take-back windows this close are joined: frames of the first may still wait in the rings. */
+    static final long TAKEBACK_JOIN_NANOS = 1_000_000_000L;
 
     private final FramePort[] ports;
     private final CounterArray[] portCounters;
@@ -91,8 +94,9 @@ public final class BridgeAgent implements Agent {
     private long nextGateHold;
     /** When the last hold took effect (clock nanos), for readers on other threads: opaque. */
     private final AtomicLong gateHeld = new AtomicLong(Long.MIN_VALUE);
-    /** When the last hold took effect, on the wall clock (the rings' timestamps). */
-    private long gateHeldWall;
+    /** When the last hold that took began (before its sendto), on this agent's clock and on the wall clock. */
+    private long holdStart = Long.MIN_VALUE;
+    private long holdStartWall;
     /** The clock the rings stamp frames with (CLOCK_REALTIME); by default derived from {@link #clock}. */
     private LongSupplier wallClock;
     /** Frames stamped in [takebackFrom, takebackUntil) (wall clock) were forwarded by the kernel. */
@@ -219,35 +223,57 @@ public final class BridgeAgent implements Agent {
     }
 
     /**
-     * Holds the gate. When the last hold is older than its timeout (or there was none: the start), the
-     * kernel has been forwarding, and the frames it forwarded are also in the RX rings: those stamped from
-     * the gate's expiry (the start: from ever) to now are dropped, not sent twice.
+     * Holds the gate. When the last hold that took may have expired (or there was none: the start), the
+     * kernel may have been forwarding, and the frames it forwarded are also in the RX rings: those stamped
+     * from the earliest moment the gate could have opened (the start: from ever) to the hold are dropped,
+     * not sent twice. The kernel's timer started no earlier than just before the last hold's sendto, and
+     * runs out up to two ticks early ({@link #TAKEBACK_MARGIN_NANOS}); this hold took effect no later than
+     * just after this sendto. A refused hold changes nothing: the gate goes on expiring.
      */
     private void holdGate() throws IOException {
-        long before = gateHeld.getOpaque();
-        nextGateHold = now + gate.timeoutNanos() / 4;
+        long timeout = gate.timeoutNanos();
+        nextGateHold = now + timeout / 4;
+        long startWall = wallClock.getAsLong();
+        long start = clock.getAsLong();
+        boolean took;
         try {
-            gate.hold();
+            took = gate.hold();
         } catch (IOException e) {
             failover.increment(FailoverCounter.GATE_ERRORS.id());
             throw e;
         }
-        // The kernel applied the hold before sendto returned: a frame stamped from here on met the gate shut.
         long heldWall = wallClock.getAsLong();
         long held = clock.getAsLong();
-        gateHeld.setOpaque(held);
         failover.set(FailoverCounter.GATE_ERRORS.id(), gate.errors());
-        if (before == Long.MIN_VALUE) {
-            takebackFrom = Long.MIN_VALUE;
-            takebackUntil = heldWall;
-            failover.increment(FailoverCounter.TAKEN_AT_START.id());
-        } else if (now - before > gate.timeoutNanos()) {
-            takebackFrom = gateHeldWall + gate.timeoutNanos() - TAKEBACK_MARGIN_NANOS;
-            takebackUntil = heldWall;
-            failover.increment(FailoverCounter.TAKEN_AFTER_STALL.id());
-            failover.add(FailoverCounter.STALLED_NANOS.id(), held - (before + gate.timeoutNanos()));
+        if (!took) {
+            return;
         }
-        gateHeldWall = heldWall;
+        if (holdStart == Long.MIN_VALUE) {
+            takeBack(Long.MIN_VALUE, heldWall);
+            failover.increment(FailoverCounter.TAKEN_AT_START.id());
+        } else if (held - holdStart > timeout - TAKEBACK_MARGIN_NANOS) {
+            takeBack(holdStartWall + timeout - TAKEBACK_MARGIN_NANOS, heldWall);
+            if (held - holdStart > timeout) {
+                failover.increment(FailoverCounter.TAKEN_AFTER_STALL.id());
+                failover.add(FailoverCounter.STALLED_NANOS.id(), held - (holdStart + timeout));
+            }
+        }
+        holdStart = start;
+        holdStartWall = startWall;
+        gateHeld.setOpaque(held);
+    }
+
+    /**
+     * Frames stamped in {@code [from, until)} were perhaps forwarded by the kernel. When an earlier window
+     * ended less than a second ago, its frames may still wait in the rings: the windows are joined (what
+     * lies between them was forwarded by nobody yet, and is dropped rather than perhaps sent twice).
+     */
+    private void takeBack(long from, long until) {
+        if (takebackUntil != Long.MIN_VALUE && until - takebackUntil < TAKEBACK_JOIN_NANOS) {
+            from = Math.min(from, takebackFrom);
+        }
+        takebackFrom = from;
+        takebackUntil = until;
     }
 
     /**

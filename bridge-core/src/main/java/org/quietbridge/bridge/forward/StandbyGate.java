@@ -14,8 +14,11 @@ public interface StandbyGate extends AutoCloseable {
     /** How long one hold keeps the kernel out. */
     long timeoutNanos();
 
-    /** Keeps the kernel out for another {@link #timeoutNanos()}; takes effect when it returns. */
-    void hold() throws IOException;
+    /**
+     * Keeps the kernel out for another {@link #timeoutNanos()}; takes effect before it returns. Returns
+     * false when the kernel refused it (then the gate goes on expiring as before).
+     */
+    boolean hold() throws IOException;
 
     /** Lets the kernel forward at once (a clean stop). */
     void release() throws IOException;

@@ -43,8 +43,17 @@ public final class NetDeviceControl implements AutoCloseable {
      * keeping its other flags.
      */
     public void setUp(String ifname, boolean up) throws NativeException {
+        setFlag(ifname, Ifreq.IFF_UP, up);
+    }
+
+    /**
+     * SIOCSIFFLAGS: sets or clears one of the interface's flags ({@link Ifreq#IFF_UP},
+     * {@link Ifreq#IFF_PROMISC}: {@code ip link set NAME promisc on}, which outlives the process), keeping
+     * the others.
+     */
+    public void setFlag(String ifname, int flag, boolean on) throws NativeException {
         int flags = flags(ifname);
-        int next = up ? flags | Ifreq.IFF_UP : flags & ~Ifreq.IFF_UP;
+        int next = on ? flags | flag : flags & ~flag;
         if (next == flags) {
             return;
         }

@@ -10,29 +10,33 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One element of an nftables set with a timeout, kept alive from the data plane: a prepared netlink
- * batch (include/uapi/linux/netfilter/nfnetlink.h, nf_tables.h) that adds the element with its
- * {@code timeout} and an explicit {@code expiration}, sent with one {@code sendto} on a NETLINK_NETFILTER
- * socket. While the sends keep coming, the element stays; when they stop (the process died, or its data
- * plane stands still), it expires after {@code timeout} and rules that test it change course.
+ * batch (include/uapi/linux/netfilter/nfnetlink.h, nf_tables.h) that empties the set and adds the element
+ * again with its {@code timeout}, sent with one {@code sendto} on a NETLINK_NETFILTER socket. While the
+ * sends keep coming, the element stays; when they stop (the process died, or its data plane stands
+ * still), it expires after {@code timeout} and rules that test it change course.
  *
- * <p>Why the expiration is explicit: re-adding an element that exists does not renew its timeout
- * (kernel 6.18, measured with {@code nft add element ... { 0 timeout 2s }}: the expiry kept counting
- * down); giving {@code expires} does.
+ * <p>Why empty and add, not add again: before Linux 6.12 re-adding an element that exists changes
+ * nothing, its timeout included ("netfilter: nf_tables: set element timeout update support" added
+ * the update); a new element gets a fresh timeout on every kernel. The flush and the add are one
+ * transaction: the commit swaps them in at once, so a lookup never finds the set empty between them.
  *
  * <pre>
  * nlmsghdr NFNL_MSG_BATCH_BEGIN   nfgenmsg {AF_UNSPEC, V0, res_id = NFNL_SUBSYS_NFTABLES}
+ * nlmsghdr NFT_MSG_DELSETELEM     nfgenmsg {family, V0, 0}, NLM_F_REQUEST: no element list, the whole set
+ *   NFTA_SET_ELEM_LIST_TABLE      "table\0"
+ *   NFTA_SET_ELEM_LIST_SET        "set\0"
  * nlmsghdr NFT_MSG_NEWSETELEM     nfgenmsg {family, V0, 0}, NLM_F_REQUEST | NLM_F_CREATE
  *   NFTA_SET_ELEM_LIST_TABLE      "table\0"
  *   NFTA_SET_ELEM_LIST_SET        "set\0"
  *   NFTA_SET_ELEM_LIST_ELEMENTS   (nested)
  *     NFTA_LIST_ELEM              (nested)
- *       NFTA_SET_ELEM_KEY         (nested) NFTA_DATA_VALUE: the key, host order
+ *       NFTA_SET_ELEM_KEY         (nested) NFTA_DATA_VALUE: the key's bytes
  *       NFTA_SET_ELEM_TIMEOUT     be64 ms
- *       NFTA_SET_ELEM_EXPIRATION  be64 ms
  * nlmsghdr NFNL_MSG_BATCH_END     nfgenmsg {AF_UNSPEC, V0, res_id = NFNL_SUBSYS_NFTABLES}
  * </pre>
- * No ACK is asked for; the kernel still answers a failed message with an NLMSG_ERROR, which
- * {@link #drainErrors()} counts. Not thread-safe; {@link #refresh()} allocates nothing.
+ * No ACK is asked for; the kernel processes the batch inside {@code sendto} and queues an NLMSG_ERROR
+ * for a refused message before it returns, which {@link #refresh()} reads. Not thread-safe;
+ * {@link #refresh()} allocates nothing.
  */
 public final class NftTimeoutElement implements AutoCloseable {
     // include/uapi/linux/netlink.h
@@ -50,13 +54,13 @@ public final class NftTimeoutElement implements AutoCloseable {
     static final int NFGENMSG_LENGTH = 4;
     // include/uapi/linux/netfilter/nf_tables.h
     static final int NFT_MSG_NEWSETELEM = 12;
+    static final int NFT_MSG_DELSETELEM = 14;
     static final int NFTA_SET_ELEM_LIST_TABLE = 1;
     static final int NFTA_SET_ELEM_LIST_SET = 2;
     static final int NFTA_SET_ELEM_LIST_ELEMENTS = 3;
     static final int NFTA_LIST_ELEM = 1;
     static final int NFTA_SET_ELEM_KEY = 1;
     static final int NFTA_SET_ELEM_TIMEOUT = 4;
-    static final int NFTA_SET_ELEM_EXPIRATION = 5;
     static final int NFTA_DATA_VALUE = 1;
     /** include/uapi/linux/netfilter.h: NFPROTO_NETDEV. */
     public static final int NFPROTO_NETDEV = 5;
@@ -83,14 +87,14 @@ public final class NftTimeoutElement implements AutoCloseable {
 
     /**
      * Opens the netlink socket and prepares the batch for {@code table}'s {@code set} (family
-     * {@code family}), key {@code key} (4 bytes, host order: a mark), renewed to expire after
-     * {@code timeoutMillis}.
+     * {@code family}), key {@code key} (the set's key bytes, in the kernel's order), renewed to expire
+     * after {@code timeoutMillis}.
      */
-    public NftTimeoutElement(int family, String table, String set, int key, long timeoutMillis) throws NativeException {
-        this.described = "nft element " + key + " of set " + set + " in table " + table;
+    public NftTimeoutElement(int family, String table, String set, byte[] key, long timeoutMillis)
+            throws NativeException {
+        this.described = "the element of set " + set + " in table " + table;
         this.refresh = batch(family, table, set, key, timeoutMillis);
-        // The element expiring at once (1 ms): the kernel takes over without waiting out the timeout.
-        this.release = batch(family, table, set, key, 1);
+        this.release = batch(family, table, set, null, 0);
         kernel.set(NATIVE_SHORT, 0, (short) AF_NETLINK);
         int socket;
         try {
@@ -103,44 +107,56 @@ public final class NftTimeoutElement implements AutoCloseable {
         this.fd = socket;
     }
 
-    private MemorySegment batch(int family, String table, String set, int key, long timeoutMillis) {
+    /** Empties the set, then (unless {@code key} is null) adds the element with its timeout. */
+    private MemorySegment batch(int family, String table, String set, byte[] key, long timeoutMillis) {
         Writer w = new Writer(arena.allocate(512, 8));
         w.endMessage(w.message(NFNL_MSG_BATCH_BEGIN, NLM_F_REQUEST, 0, NFNL_SUBSYS_NFTABLES));
-        int element = w.message((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM, NLM_F_REQUEST | NLM_F_CREATE,
-                family, 0);
+        int flush = w.message((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_DELSETELEM, NLM_F_REQUEST, family, 0);
         w.string(NFTA_SET_ELEM_LIST_TABLE, table);
         w.string(NFTA_SET_ELEM_LIST_SET, set);
-        int elements = w.nest(NFTA_SET_ELEM_LIST_ELEMENTS);
-        int one = w.nest(NFTA_LIST_ELEM);
-        int keyNest = w.nest(NFTA_SET_ELEM_KEY);
-        w.int32(NFTA_DATA_VALUE, key);
-        w.endNest(keyNest);
-        w.be64(NFTA_SET_ELEM_TIMEOUT, timeoutMillis);
-        w.be64(NFTA_SET_ELEM_EXPIRATION, timeoutMillis);
-        w.endNest(one);
-        w.endNest(elements);
-        w.endMessage(element);
+        w.endMessage(flush);
+        if (key != null) {
+            int element = w.message((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM, NLM_F_REQUEST | NLM_F_CREATE,
+                    family, 0);
+            w.string(NFTA_SET_ELEM_LIST_TABLE, table);
+            w.string(NFTA_SET_ELEM_LIST_SET, set);
+            int elements = w.nest(NFTA_SET_ELEM_LIST_ELEMENTS);
+            int one = w.nest(NFTA_LIST_ELEM);
+            int keyNest = w.nest(NFTA_SET_ELEM_KEY);
+            w.bytes(NFTA_DATA_VALUE, key);
+            w.endNest(keyNest);
+            w.be64(NFTA_SET_ELEM_TIMEOUT, timeoutMillis);
+            w.endNest(one);
+            w.endNest(elements);
+            w.endMessage(element);
+        }
         w.endMessage(w.message(NFNL_MSG_BATCH_END, NLM_F_REQUEST, 0, NFNL_SUBSYS_NFTABLES));
         return w.segment.asSlice(0, w.length);
     }
 
-    /** Renews the element: it expires {@code timeoutMillis} from now. One sendto; allocates nothing. */
-    public void refresh() throws NativeException {
-        send(refresh);
+    /**
+     * Renews the element: it expires {@code timeoutMillis} from now. One sendto, then the kernel's answer
+     * read without waiting; returns whether the kernel took it. Allocates nothing.
+     */
+    public boolean refresh() throws NativeException {
+        return send(refresh);
     }
 
-    /** Lets the element expire at once (within a millisecond). */
-    public void release() throws NativeException {
-        send(release);
+    /** Empties the set: the element is gone at once. Returns whether the kernel took it. */
+    public boolean release() throws NativeException {
+        return send(release);
     }
 
-    private void send(MemorySegment batch) throws NativeException {
+    private boolean send(MemorySegment batch) throws NativeException {
+        drainErrors(); // answers to earlier sends are not this one's
         long sent = LinuxSyscalls.sendto(callState, fd, batch, batch.byteSize(), MSG_DONTWAIT, kernel,
                 SOCKADDR_NL_LENGTH);
         if (sent < 0) {
             errors++;
             lastErrno = (int) -sent;
+            return false;
         }
+        return drainErrors() == 0;
     }
 
     /**
@@ -187,6 +203,11 @@ public final class NftTimeoutElement implements AutoCloseable {
     /** For tests: the refresh batch as bytes. */
     byte[] refreshBytes() {
         return refresh.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** For tests: the release batch as bytes. */
+    byte[] releaseBytes() {
+        return release.toArray(ValueLayout.JAVA_BYTE);
     }
 
     @Override
@@ -264,9 +285,9 @@ public final class NftTimeoutElement implements AutoCloseable {
             segment.set(ValueLayout.JAVA_BYTE, start + 4 + bytes.length, (byte) 0);
         }
 
-        void int32(int type, int value) {
-            int start = attribute(type, 4);
-            segment.set(NATIVE_INT, start + 4, value);
+        void bytes(int type, byte[] value) {
+            int start = attribute(type, value.length);
+            MemorySegment.copy(value, 0, segment, ValueLayout.JAVA_BYTE, start + 4, value.length);
         }
 
         void be64(int type, long value) {

@@ -97,7 +97,7 @@ class BridgeConfigTest {
         assertEquals(tuned.failover(), tuned.monitorOnly().failover(), "kept by the with* copies");
         assertEquals("qb.yaml:2:11: unknown failover 'bridge'; valid: kernel, off",
                 error("ports: [eth1, eth2]\nfailover: bridge\n"));
-        assertEquals("qb.yaml:2:35: failover.timeout (ms) 10 is out of range 50..5000",
+        assertEquals("qb.yaml:2:35: failover.timeout (ms) 10 is out of range 100..5000",
                 error("ports: [eth1, eth2]\nfailover: {mode: kernel, timeout: 10}\n"));
     }
 

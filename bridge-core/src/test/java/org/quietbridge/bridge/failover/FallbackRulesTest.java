@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.quietbridge.bridge.forward.LinkLocalPolicy;
 import org.quietbridge.rules.RuleSetLoader;
 
 /**
@@ -115,6 +116,42 @@ class FallbackRulesTest {
     }
 
     @Test
+    void linkLocalDropComesBeforeEveryRuleAsInTheDataPlane() {
+        FallbackRules fallback = FallbackRules.of(RuleSetLoader.parse("rules.yaml", """
+                rules:
+                  - name: everything
+                    match: {}
+                    action: forward
+                """), LinkLocalPolicy.DROP);
+        List<String> lines = fallback.lines("ap0", FWD);
+        assertEquals("ether daddr & ff:ff:ff:ff:ff:f0 == 01:80:c2:00:00:00 counter drop comment \"link_local: drop\"",
+                lines.getFirst());
+        assertEquals(FWD + " comment \"everything\"", lines.get(1));
+        assertEquals(List.of(FWD + " comment \"everything\""),
+                FallbackRules.of(RuleSetLoader.parse("rules.yaml", """
+                        rules:
+                          - name: everything
+                            match: {}
+                            action: forward
+                        """), LinkLocalPolicy.FORWARD).lines("ap0", FWD));
+    }
+
+    @Test
+    void portsAreTcpAndUdpOnlyAsTheDecoderReadsThem() {
+        FallbackRules fallback = rules("""
+                rules:
+                  - name: mixed
+                    match: {ip_protocol: [icmp, udp], dst_port: 137}
+                    action: drop
+                  - name: icmp-ports
+                    match: {ip_protocol: icmp, dst_port: 137}
+                    action: drop
+                """);
+        assertEquals(List.of("meta protocol ip meta l4proto 17 th dport 137 counter drop comment \"mixed\""),
+                fallback.lines("ap0", FWD), "ICMP has no ports: the second rule never matches");
+    }
+
+    @Test
     void inMonitorModeTheStandInDropsNothing() {
         FallbackRules fallback = rules("""
                 mode: monitor
@@ -134,21 +171,21 @@ class FallbackRulesTest {
         assertEquals("quietbridge_ap0_core0", two.table());
         String script = two.script(FallbackRules.of(RuleSetLoader.defaults()), false);
         assertTrue(script.startsWith("table netdev quietbridge_ap0_core0\ndelete table netdev quietbridge_ap0_core0\n"
-                + "table netdev quietbridge_ap0_core0 {\n    set alive {\n        type mark\n        flags timeout\n    }\n"
+                + "table netdev quietbridge_ap0_core0 {\n    set alive {\n        type iface_type\n        flags timeout\n    }\n"
                 + "    chain in_ap0 {\n        type filter hook ingress device \"ap0\" priority -500; policy accept;\n"
-                + "        meta mark @alive drop\n"), script);
+                + "        meta iiftype @alive drop\n"), script);
         assertTrue(script.contains("        fwd to \"core0\"\n    }\n    chain in_core0 {\n"), script);
         assertTrue(script.endsWith("        fwd to \"ap0\"\n    }\n}\n"), script);
 
         String shut = two.script(FallbackRules.of(RuleSetLoader.defaults()), true);
-        assertTrue(shut.contains("    set alive {\n        type mark\n        flags timeout\n"
-                + "        elements = { 0 timeout 200ms expires 200ms }\n    }\n"), shut);
+        assertTrue(shut.contains("    set alive {\n        type iface_type\n        flags timeout\n"
+                + "        elements = { ether timeout 200ms }\n    }\n"), shut);
 
         KernelFallback three = new KernelFallback(List.of("a", "b.10", "c"), FailoverSettings.defaults());
         assertEquals("quietbridge_a_b_10_c", three.table());
         String rules = three.rulesScript(FallbackRules.of(RuleSetLoader.defaults()));
         assertTrue(rules.startsWith("flush chain netdev quietbridge_a_b_10_c in_a\n"
-                + "add rule netdev quietbridge_a_b_10_c in_a meta mark @alive drop\n"), rules);
+                + "add rule netdev quietbridge_a_b_10_c in_a meta iiftype @alive drop\n"), rules);
         assertTrue(rules.contains("add rule netdev quietbridge_a_b_10_c in_a dup to \"b.10\" fwd to \"c\"\n"), rules);
         assertTrue(rules.contains("add rule netdev quietbridge_a_b_10_c in_b_10 dup to \"a\" fwd to \"c\"\n"), rules);
         assertFalse(rules.contains("delete table"), "a reload keeps the set, and with it the gate");

@@ -84,8 +84,9 @@ class BridgeAgentAllocationTest {
         }
 
         @Override
-        public void hold() {
+        public boolean hold() {
             holds++;
+            return true;
         }
 
         @Override

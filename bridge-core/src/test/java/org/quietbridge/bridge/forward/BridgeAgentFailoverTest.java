@@ -44,13 +44,21 @@ class BridgeAgentFailoverTest {
             return TIMEOUT;
         }
 
+        /** Refused holds: false, as the kernel's NLMSG_ERROR answers one. */
+        boolean answerNo;
+
         @Override
-        public void hold() throws IOException {
+        public boolean hold() throws IOException {
             if (refuse) {
                 errors++;
-                throw new IOException("sendto: ENOBUFS");
+                throw new IOException("sendto: EBADF");
+            }
+            if (answerNo) {
+                errors++;
+                return false;
             }
             holds.add(clock[0]);
+            return true;
         }
 
         @Override
@@ -186,6 +194,44 @@ class BridgeAgentFailoverTest {
         assertThrows(IOException.class, agent::doWork);
         assertEquals(1, agent.counter(FailoverCounter.GATE_ERRORS));
         assertTrue(agent.kernelForwards(clock[0]));
+    }
+
+    @Test
+    void aHoldTheKernelAnswersNoToLeavesTheGateExpiringAndTheNextThatTakesTakesBack() throws Exception {
+        agent.doWork();
+        long held = clock[0];
+        gate.answerNo = true;
+        clock[0] = held + TIMEOUT / 4;
+        agent.doWork();
+        clock[0] = held + TIMEOUT / 2;
+        agent.doWork();
+        assertEquals(2, agent.counter(FailoverCounter.GATE_ERRORS));
+        assertTrue(agent.kernelForwards(held + TIMEOUT + 1), "the refused holds kept nothing shut");
+
+        gate.answerNo = false;
+        receive(1, held + TIMEOUT + TimeUnit.MILLISECONDS.toNanos(10));
+        clock[0] = held + TIMEOUT + TimeUnit.MILLISECONDS.toNanos(20);
+        agent.doWork();
+        assertEquals(List.of(), sentOnCore(), "the kernel had forwarded frame 1");
+        assertEquals(1, dropped());
+        assertEquals(1, agent.counter(FailoverCounter.TAKEN_AFTER_STALL));
+    }
+
+    @Test
+    void aSecondStallBeforeTheRingsDrainedJoinsTheWindows() throws Exception {
+        agent.doWork();
+        long first = clock[0];
+        receive(1, first + TIMEOUT + TimeUnit.MILLISECONDS.toNanos(10)); // the kernel forwarded it
+        clock[0] = first + TimeUnit.MILLISECONDS.toNanos(400);
+        agent.doWork(); // the first take-back: frame 1 is dropped
+        long second = clock[0];
+        receive(2, second + TIMEOUT + TimeUnit.MILLISECONDS.toNanos(10));
+        receive(3, first + TIMEOUT + TimeUnit.MILLISECONDS.toNanos(20)); // late out of the first window
+        clock[0] = second + TimeUnit.MILLISECONDS.toNanos(400);
+        agent.doWork();
+        assertEquals(List.of(), sentOnCore(), "every frame the kernel may have forwarded stays dropped");
+        assertEquals(3, dropped());
+        assertEquals(2, agent.counter(FailoverCounter.TAKEN_AFTER_STALL));
     }
 
     @Test
