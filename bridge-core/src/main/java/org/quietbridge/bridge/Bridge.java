@@ -11,6 +11,7 @@ import org.quietbridge.bridge.agent.AgentRunner;
 import org.quietbridge.bridge.agent.BackoffIdleStrategy;
 import org.quietbridge.bridge.agent.IdleStrategy;
 import org.quietbridge.bridge.config.BridgeConfig;
+import org.quietbridge.bridge.config.IdleMode;
 import org.quietbridge.bridge.config.RingSettings;
 import org.quietbridge.bridge.failover.FallbackRules;
 import org.quietbridge.bridge.failover.KernelFallback;
@@ -36,6 +37,8 @@ import org.quietbridge.rules.CompiledRules;
  * later step fails, undoes the earlier ones: nothing is left half-configured.
  */
 public final class Bridge implements AutoCloseable {
+    /** How long {@link #start} waits for the data plane to take the ports from the kernel. */
+    static final long TAKE_OVER_LIMIT_MILLIS = 2_000;
     private final BridgeConfig config;
     private final BridgeAgent agent;
     private final List<PortLock> locks;
@@ -45,6 +48,7 @@ public final class Bridge implements AutoCloseable {
     private final KernelFallback fallback;
     private final SystemdNotifier.Channel watchdog;
     private final PortWatch watch;
+    private WarmUp.Result warmUp;
     private boolean closed;
 
     private Bridge(BridgeConfig config, BridgeAgent agent, List<PortLock> locks, PollIdleStrategy poller,
@@ -100,6 +104,11 @@ public final class Bridge implements AutoCloseable {
             } else {
                 KernelFallback.remove(config.ports());
             }
+            // The forwarding path compiled before the rings open: a burst at READY finds no interpreter.
+            // Its idle strategy is of the class the data plane's is, but for "block", whose poll would sleep.
+            WarmUp.Result warm = WarmUp.run(config.settings(), config.compileRules(), config.ring(),
+                    config.idle() == IdleMode.SPIN ? IdleStrategy.busySpin() : new BackoffIdleStrategy(), mtu,
+                    WarmUp.DEFAULT_FRAMES);
             RingSettings ring = config.ring();
             RingGeometry geometry = RingGeometry.forMtu(mtu, ring.frames());
             for (String name : config.ports()) {
@@ -114,14 +123,16 @@ public final class Bridge implements AutoCloseable {
                         ? Math.min(PollIdleStrategy.TIMEOUT_MILLIS, config.failover().timeoutMillis() / 4)
                         : PollIdleStrategy.TIMEOUT_MILLIS, array);
             };
-            BridgeAgent agent = new BridgeAgent(array, config.settings(), rules, System::nanoTime);
+            BridgeAgent agent = new BridgeAgent(array, config.settings(), rules, BridgeAgent.MONOTONIC);
             if (gate != null) {
                 agent.standby(gate, new WallClock());
             }
             watchdog = systemdWatchdog(agent);
             PortWatch watch = new PortWatch(agent, ports, poller, fallback, geometry, ring, mtu,
                     config.propagateLinkState(), events);
-            return new Bridge(config, agent, locks, poller, idle, mtu, fallback, watchdog, watch, errors);
+            Bridge bridge = new Bridge(config, agent, locks, poller, idle, mtu, fallback, watchdog, watch, errors);
+            bridge.warmUp = warm;
+            return bridge;
         } catch (IOException | RuntimeException e) {
             for (FramePort p : ports) {
                 p.close();
@@ -230,10 +241,27 @@ public final class Bridge implements AutoCloseable {
         return mtu;
     }
 
-    /** Starts the data-plane thread, and the watch on the ports' interfaces. */
+    /**
+     * Starts the data-plane thread, and the watch on the ports' interfaces; with the kernel's stand-in,
+     * returns once the data plane has taken the ports from it (or after {@value #TAKE_OVER_LIMIT_MILLIS} ms,
+     * when it could not: then the kernel goes on forwarding, and the log says why).
+     */
     public void start() {
         runner.start();
         watch.start();
+        if (fallback == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + TAKE_OVER_LIMIT_MILLIS * 1_000_000L;
+        while (agent.kernelForwards(System.nanoTime()) && System.nanoTime() - deadline < 0 && runner.isRunning()) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    /** What the warm-up before the rings opened did. */
+    public WarmUp.Result warmUp() {
+        return warmUp;
     }
 
     public BridgeAgent agent() {

@@ -3,7 +3,10 @@ package org.quietbridge.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.StringJoiner;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -15,9 +18,6 @@ import org.quietbridge.bridge.api.ManagementSettings;
 import org.quietbridge.bridge.config.BridgeConfig;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.bridge.forward.DroppedFrames;
-import org.quietbridge.capture.PcapWriter;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.quietbridge.bridge.forward.NlbCluster;
 import org.quietbridge.bridge.forward.NlbClusterCounter;
 import org.quietbridge.bridge.forward.NlbCounter;
@@ -27,6 +27,7 @@ import org.quietbridge.bridge.port.PacketRingPort;
 import org.quietbridge.bridge.port.RingVersion;
 import org.quietbridge.bridge.sys.NativeException;
 import org.quietbridge.bridge.sys.SystemdNotifier;
+import org.quietbridge.capture.PcapWriter;
 import org.quietbridge.frame.Ethernet;
 import org.quietbridge.frame.Ipv4;
 import org.quietbridge.rules.CompiledRules;
@@ -127,7 +128,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                         + " completed in software (IPv4 only)");
             }
             err.println(FailureReporter.PREFIX + "forwarding between " + String.join(" and ", cfg.ports()) + " (mtu "
-                    + bridge.mtu() + ", " + describeRing(cfg) + describeRules(cfg) + ", pid " + ProcessHandle.current().pid() + ")");
+                    + bridge.mtu() + ", " + describeRing(cfg) + describeRules(cfg) + ", pid " + ProcessHandle.current().pid()
+                    + describeStart(bridge) + ")");
             err.flush();
             if (api != null) {
                 err.println(FailureReporter.PREFIX + "dashboard and API on http://" + hostPort(api.address()) + "/");
@@ -281,6 +283,18 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     private static String hostPort(java.net.InetSocketAddress a) {
         String host = a.getAddress().getHostAddress();
         return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    /**
+     * How long the start took: from the process's start (exec) to now, and of that the warm-up of the
+     * forwarding path.
+     */
+    private static String describeStart(Bridge bridge) {
+        String warm = bridge.warmUp().describe();
+        return ProcessHandle.current().info().startInstant()
+                .map(t -> String.format(Locale.ROOT, ", ready %.0f ms after exec (%s)",
+                        (System.currentTimeMillis() - t.toEpochMilli()) * 1.0, warm))
+                .orElse(", " + warm);
     }
 
     /** Nothing for the default TPACKET_V2 rings; "TPACKET_V3 (block timeout N ms), " otherwise. */

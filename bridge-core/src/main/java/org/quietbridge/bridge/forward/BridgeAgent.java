@@ -36,6 +36,11 @@ import org.quietbridge.rules.CompiledRules;
 public final class BridgeAgent implements Agent {
     /** Most control commands queued at once. */
     public static final int COMMAND_QUEUE_LIMIT = 64;
+    /**
+     * The clock of a running bridge: System.nanoTime, as one instance, so that the warm-up's agent and the
+     * real one call the same class (the JIT compiles the call for the class it saw).
+     */
+    public static final LongSupplier MONOTONIC = System::nanoTime;
     private static final int SWEEP_SLOTS_PER_ROUND = 64;
     /** Sources of dropped frames tracked for the top-talkers list. */
     public static final int TOP_TALKERS_CAPACITY = 4096;
@@ -112,7 +117,7 @@ public final class BridgeAgent implements Agent {
     /**
      * @param ports the bridge's ports; index = port number in rules and counters
      * @param rules the first rule set
-     * @param clock monotonic nanoseconds (System::nanoTime; tests inject their own)
+     * @param clock monotonic nanoseconds ({@link #MONOTONIC}; tests inject their own)
      */
     public BridgeAgent(FramePort[] ports, BridgeSettings settings, CompiledRules rules, LongSupplier clock) {
         if (ports.length < 2) {

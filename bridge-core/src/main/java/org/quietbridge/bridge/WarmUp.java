@@ -1,0 +1,205 @@
+package org.quietbridge.bridge;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import org.quietbridge.bridge.agent.IdleStrategy;
+import org.quietbridge.bridge.config.RingSettings;
+import org.quietbridge.bridge.forward.BridgeAgent;
+import org.quietbridge.bridge.forward.BridgeSettings;
+import org.quietbridge.bridge.port.FramePort;
+import org.quietbridge.bridge.port.MemoryPort;
+import org.quietbridge.bridge.port.Offload;
+import org.quietbridge.bridge.port.PacketRingPort;
+import org.quietbridge.bridge.port.RingGeometry;
+import org.quietbridge.bridge.sys.NetDeviceControl;
+import org.quietbridge.bridge.sys.VirtioNetHdr;
+import org.quietbridge.rules.CompiledRules;
+
+/**
+ * Runs the forwarding path hot before the ports' rings open, so that a burst the moment quietbridge says
+ * it forwards finds compiled code, not the interpreter (docs/ARCHITECTURE.md, "Starting warm").
+ *
+ * <p>A throwaway {@link BridgeAgent}, with the bridge's own settings and rules, forwards synthetic frames
+ * between an in-memory port and a packet-ring port on the loopback interface, of the same ring version
+ * and offload mode as the real ports: the JIT compiles the ring code the real ports run, and the calls
+ * the loop makes on a port see the ring port's class (a JIT that saw only in-memory ports would throw
+ * its code away at the first real frame). Frames are injected on the in-memory port; the agent sends
+ * them out on the loopback interface, they come back on its ring, and the agent forwards them to the
+ * in-memory port. They are harmless to the host: unicast to MAC addresses that are not the loopback's
+ * (the stack drops them as not its own), IPv4 headers with a zero checksum (the stack drops them as
+ * broken), and ARP, which a loopback interface ignores. Without a loopback interface that is up (or
+ * without the privileges), both ports are in memory.
+ */
+public final class WarmUp {
+    /** Enough frames for C2 to compile the loop and what it calls (its thresholds are 10,000-ish). */
+    public static final int DEFAULT_FRAMES = 400_000;
+    /** A bound on the time it takes, whatever the machine. */
+    public static final long LIMIT_NANOS = 3_000_000_000L;
+    static final String LOOPBACK = "lo";
+    private static final int LOOPBACK_SLOTS = 64;
+    private static final int FRESH_AGENT_ROUNDS = 500;
+
+    private static final byte[] MAC_A = {0x02, 0x00, 0x5e, 0x77, 0x00, 0x0a};
+    private static final byte[] MAC_B = {0x02, 0x00, 0x5e, 0x77, 0x00, 0x0b};
+    private static final byte[] BROADCAST = {-1, -1, -1, -1, -1, -1};
+    private static final byte[] MDNS_MAC = {0x01, 0x00, 0x5e, 0x00, 0x00, (byte) 0xfb};
+
+    private WarmUp() {
+    }
+
+    /**
+     * What a warm-up did: frames injected, how long it took, and the loopback ring port's absence
+     * reason (null when it ran through the loopback interface).
+     */
+    public record Result(long frames, long nanos, String memoryOnlyBecause) {
+        /** "warm-up N ms" and, when it could not use the loopback interface, why. */
+        public String describe() {
+            return String.format(java.util.Locale.ROOT, "warm-up %.0f ms%s", nanos / 1e6,
+                    memoryOnlyBecause == null ? "" : " in memory only: " + memoryOnlyBecause);
+        }
+    }
+
+    /**
+     * Forwards about {@code frames} synthetic frames (at most for {@link #LIMIT_NANOS}) through an agent with
+     * {@code settings} and {@code rules}, between an in-memory port and a ring port on the loopback
+     * interface opened with {@code ring}'s version and offloads, idling through {@code idle} after each round as the
+     * data-plane thread does (every eighth round finds no frame).
+     */
+    public static Result run(BridgeSettings settings, CompiledRules rules, RingSettings ring, IdleStrategy idle, int mtu,
+            int frames) {
+        long start = System.nanoTime();
+        MemoryPort memory = new MemoryPort("warm0", mtu, 1024, 1024, true);
+        memory.retainTransmitted(false);
+        FramePort other;
+        String memoryOnly = null;
+        try {
+            other = PacketRingPort.open(LOOPBACK, RingGeometry.forMtu(loopbackMtu(), LOOPBACK_SLOTS),
+                    ring.version(), ring.blockTimeout(), ring.offloads());
+        } catch (IOException | RuntimeException e) {
+            memoryOnly = e.getMessage();
+            MemoryPort second = new MemoryPort("warm1", mtu, 1024, 1024, true);
+            second.retainTransmitted(false);
+            other = second;
+        }
+        FramePort[] ports = {memory, other};
+        try {
+            List<Input> mix = mix();
+            BridgeAgent agent = null;
+            long sent = 0;
+            for (int round = 0; sent < frames && System.nanoTime() - start < LIMIT_NANOS; round++) {
+                if (round % FRESH_AGENT_ROUNDS == 0) {
+                    // A fresh MAC table now and then: learning new addresses and flooding to unknown ones stay
+                    // as hot as forwarding to known ones.
+                    agent = new BridgeAgent(ports, settings, rules, BridgeAgent.MONOTONIC);
+                }
+                // Now and then more frames than a batch: the loop's "batch full" exit is taken too; and now and
+                // then none, as on a quiet wire: a branch the JIT never saw taken costs a recompilation later.
+                int repeat = round % 16 == 0 ? 1 + settings.batchSize() / mix.size() : round % 8 == 4 ? 0 : 1;
+                for (int r = 0; r < repeat; r++) {
+                    for (Input in : mix) {
+                        MemoryPort port = other instanceof MemoryPort m && ((round + in.side()) & 1) == 1 ? m : memory;
+                        if (port.inject(in.frame(), 0, in.length(), in.length(), in.tpid(), in.tci(),
+                                in.offload().needsChecksum(), in.offload())) {
+                            sent++;
+                        }
+                    }
+                }
+                try {
+                    idle.idle(agent.doWork());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("warm-up: " + e.getMessage(), e);
+                } catch (Exception e) {
+                    throw new IllegalStateException("warm-up: " + e.getMessage(), e);
+                }
+            }
+            return new Result(sent, System.nanoTime() - start, memoryOnly);
+        } finally {
+            for (FramePort p : ports) {
+                p.close();
+            }
+        }
+    }
+
+    private static int loopbackMtu() throws IOException {
+        try (NetDeviceControl control = new NetDeviceControl()) {
+            return control.mtu(LOOPBACK);
+        }
+    }
+
+    /** One synthetic frame: from which side (0 or 1, swapped every round), its tag and offload state. */
+    private record Input(MemorySegment frame, int length, int side, int tpid, int tci, Offload offload) {
+        static Input of(byte[] frame, int side, int tpid, int tci, Offload offload) {
+            return new Input(MemorySegment.ofArray(frame), frame.length, side, tpid, tci, offload);
+        }
+    }
+
+    private static List<Input> mix() {
+        Offload tso = new Offload().set(VirtioNetHdr.VIRTIO_NET_HDR_F_NEEDS_CSUM, VirtioNetHdr.VIRTIO_NET_HDR_GSO_TCPV4,
+                1448, 66, 34, 16);
+        return List.of(
+                Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 17, 40000, 5001, 18), 0, 0, 0, Offload.NONE),
+                Input.of(ipv4(MAC_B, MAC_A, 0x0a4d0014, 0x0a4d000a, 17, 5001, 40000, 18), 1, 0, 0, Offload.NONE),
+                Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 6, 40001, 445, 1400), 0, 0, 0, Offload.NONE),
+                Input.of(ipv4(MAC_B, MAC_A, 0x0a4d0014, 0x0a4d000a, 6, 445, 40001, 0), 1, 0, 0, Offload.NONE),
+                Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 6, 40002, 445, 10 * 1448), 0, 0, 0, tso),
+                Input.of(ipv4(MAC_A, BROADCAST, 0x0a4d000a, 0x0a4dffff, 17, 137, 137, 50), 0, 0, 0, Offload.NONE),
+                Input.of(ipv4(MAC_A, MDNS_MAC, 0x0a4d000a, 0xe00000fb, 17, 5353, 5353, 40), 0, 0, 0, Offload.NONE),
+                Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 17, 40003, 5001, 18), 0, 0x8100, 10, Offload.NONE),
+                Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 17, 40004, 9, 2), 0, 0, 0, Offload.NONE),
+                Input.of(ipv4(MAC_A, BROADCAST, 0x0a4d000a, 0x0a4dffff, 17, 40005, 9, 30), 0, 0, 0, Offload.NONE),
+                Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 17, 40006, 9, 1472), 0, 0, 0, Offload.NONE),
+                Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 1, 0, 0, 56), 0, 0, 0, Offload.NONE),
+                Input.of(ipv6(MAC_A, MAC_B, 17, 200), 0, 0, 0, Offload.NONE),
+                Input.of(ipv6(MAC_B, MAC_A, 58, 60), 1, 0, 0, Offload.NONE),
+                Input.of(arp(MAC_A, 0x0a4d000a, 0x0a4d0014), 0, 0, 0, Offload.NONE));
+    }
+
+    /** An untagged IPv4 frame with a UDP or TCP header and {@code payload} zero bytes; checksums left 0. */
+    private static byte[] ipv4(byte[] src, byte[] dst, int srcIp, int dstIp, int protocol, int srcPort, int dstPort,
+            int payload) {
+        int l4 = protocol == 6 ? 20 : 8; // TCP, or UDP and ICMP
+        int total = 20 + l4 + payload;
+        ByteBuffer b = ByteBuffer.allocate(Math.max(60, 14 + total));
+        b.put(dst).put(src).putShort((short) 0x0800);
+        b.put((byte) 0x45).put((byte) 0).putShort((short) total).putShort((short) 1).putShort((short) 0x4000)
+                .put((byte) 64).put((byte) protocol).putShort((short) 0).putInt(srcIp).putInt(dstIp);
+        if (protocol == 1) {
+            b.put((byte) 8).put((byte) 0).putShort((short) 0).putInt(1); // an echo request
+            return b.array();
+        }
+        b.putShort((short) srcPort).putShort((short) dstPort);
+        if (protocol == 6) {
+            b.putInt(1).putInt(0).put((byte) 0x50).put((byte) 0x18).putShort((short) 512).putInt(0);
+        } else {
+            b.putShort((short) (8 + payload)).putShort((short) 0);
+        }
+        return b.array();
+    }
+
+    /**
+     * An IPv6 frame between documentation addresses (2001:db8::/32) with a UDP or ICMPv6 header and
+     * {@code payload} zero bytes.
+     */
+    private static byte[] ipv6(byte[] src, byte[] dst, int next, int payload) {
+        ByteBuffer b = ByteBuffer.allocate(14 + 40 + 8 + payload);
+        b.put(dst).put(src).putShort((short) 0x86dd);
+        b.putInt(0x6000_0000).putShort((short) (8 + payload)).put((byte) next).put((byte) 64);
+        b.putInt(0x2001_0db8).putInt(0).putInt(0).putInt(src[5]);
+        b.putInt(0x2001_0db8).putInt(0).putInt(0).putInt(dst[5]);
+        b.putShort((short) 40000).putShort((short) 9).putShort((short) (8 + payload)).putShort((short) 0);
+        return b.array();
+    }
+
+    /** An ARP request, broadcast. */
+    private static byte[] arp(byte[] src, int srcIp, int dstIp) {
+        ByteBuffer b = ByteBuffer.allocate(60);
+        b.put(BROADCAST).put(src).putShort((short) 0x0806);
+        b.putShort((short) 1).putShort((short) 0x0800).put((byte) 6).put((byte) 4).putShort((short) 1);
+        b.put(src).putInt(srcIp).put(new byte[6]).putInt(dstIp);
+        return b.array();
+    }
+}
