@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.StringJoiner;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -14,7 +15,7 @@ import org.quietbridge.bridge.Bridge;
 import org.quietbridge.bridge.Reloader;
 import org.quietbridge.bridge.api.BridgeBackend;
 import org.quietbridge.bridge.api.ManagementServer;
-import org.quietbridge.bridge.api.ManagementSettings;
+import org.quietbridge.bridge.config.ManagementSettings;
 import org.quietbridge.bridge.config.BridgeConfig;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.bridge.forward.DroppedFrames;
@@ -291,10 +292,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
      */
     private static String describeStart(Bridge bridge) {
         String warm = bridge.warmUp().describe();
-        return ProcessHandle.current().info().startInstant()
-                .map(t -> String.format(Locale.ROOT, ", ready %.0f ms after exec (%s)",
-                        (System.currentTimeMillis() - t.toEpochMilli()) * 1.0, warm))
-                .orElse(", " + warm);
+        OptionalLong age = ProcessAge.millis();
+        return age.isPresent() ? String.format(Locale.ROOT, ", ready %d ms after exec (%s)", age.getAsLong(), warm)
+                : ", " + warm;
     }
 
     /** Nothing for the default TPACKET_V2 rings; "TPACKET_V3 (block timeout N ms), " otherwise. */
