@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.quietbridge.bridge.api.ManagementSettings;
+import org.quietbridge.bridge.config.ManagementSettings;
 import org.quietbridge.bridge.config.BridgeConfig;
 import org.quietbridge.bridge.failover.FallbackRules;
 import org.quietbridge.bridge.failover.KernelFallback;

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.quietbridge.bridge.api.ManagementSettings;
+import org.quietbridge.bridge.config.ManagementSettings;
 import org.quietbridge.bridge.config.BridgeConfig;
 
 import com.fasterxml.jackson.jr.ob.JSON;

@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * How a {@link Lab} is built.
  *
- * @param mtu            the MTU of all four veth ends; ARCHITECTURE.md fact 6: both legs of the
+ * @param mtu            the MTU of all four veth ends; docs/ARCHITECTURE.md, kernel fact 6: both legs of the
  *                       bridge need the same MTU. 68 (the IPv4 minimum, RFC 791) to 65535 (veth's maximum)
  * @param hostOffloads   {@code true} (the default) leaves the veth defaults on the hosts' {@code eth0}:
  *                       TSO, GSO and TX checksum offload, as every VM and container has, so the bridge

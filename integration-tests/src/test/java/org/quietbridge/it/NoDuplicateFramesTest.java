@@ -18,7 +18,7 @@ import org.quietbridge.frame.testing.FrameBuilder;
 import org.quietbridge.lab.Role;
 
 /**
- * ARCHITECTURE.md fact 1: an {@code ETH_P_ALL} socket also sees what it sends, and a bridge
+ * docs/ARCHITECTURE.md, kernel fact 1: an {@code ETH_P_ALL} socket also sees what it sends, and a bridge
  * that does not filter its own transmissions forwards every frame again, and again. Seen from
  * the wire: each frame arrives exactly once on the far side, and nothing ever comes back to the
  * side it came from, with unicast, broadcast and multicast frames flowing both ways at once.

@@ -30,7 +30,7 @@ import org.quietbridge.lab.Role;
 /**
  * A bump in the wire is transparent: everything the NetBIOS rules do not name crosses exactly
  * once, byte for byte as it was sent, and never comes back to its sender. That covers unicast
- * NetBIOS (WINS, file and print), the protocols ARCHITECTURE.md lists as "must keep working",
+ * NetBIOS (WINS, file and print), the protocols docs/ARCHITECTURE.md lists as "must keep working",
  * an 802.1D BPDU, and VLAN tags in every shape: the kernel strips the outer tag before the
  * bridge's ring sees the frame, and the bridge has to put back TPID, PCP, DEI and VID.
  *
@@ -147,7 +147,7 @@ class TransparentForwardingTest {
                 .dst("01:80:c2:00:00:00").llc(0x42, 0x42, 0x03, Marker.append(configBpdu(dir.srcMac()), m)).build())));
     }
 
-    /** ARCHITECTURE.md fact 2: the tag leaves as it came, TPID, PCP, DEI and VID. */
+    /** docs/ARCHITECTURE.md, kernel fact 2: the tag leaves as it came, TPID, PCP, DEI and VID. */
     @ParameterizedTest
     @EnumSource(Direction.class)
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -187,7 +187,7 @@ class TransparentForwardingTest {
     }
 
     /**
-     * ARCHITECTURE.md fact 6: an MTU-sized frame fits the ring and leaves whole, untagged (1514
+     * docs/ARCHITECTURE.md, kernel fact 6: an MTU-sized frame fits the ring and leaves whole, untagged (1514
      * bytes) and with an 802.1Q tag put back (1518 bytes, which the kernel allows for 0x8100 only).
      */
     @ParameterizedTest

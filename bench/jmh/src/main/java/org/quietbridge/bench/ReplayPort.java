@@ -87,11 +87,6 @@ final class ReplayPort implements FramePort {
     }
 
     @Override
-    public int txFree() {
-        return TX_SLOTS;
-    }
-
-    @Override
     public int transmit(MemorySegment src, long offset, int frameLength, int tpid, int tci, Offload state) {
         MemorySegment slot = txSlots[txHead];
         if (frameLength > slot.byteSize()) {

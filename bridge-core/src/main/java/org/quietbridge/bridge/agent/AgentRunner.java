@@ -75,11 +75,6 @@ public final class AgentRunner implements Runnable, AutoCloseable {
         return errors.get();
     }
 
-    /** Waits up to {@code millis} for the loop to end on its own. */
-    public boolean awaitStop(long millis) throws InterruptedException {
-        return stopped.await(millis, TimeUnit.MILLISECONDS);
-    }
-
     /** Stops the loop and waits for {@link Agent#onClose} to finish. Idempotent. */
     @Override
     public void close() {

@@ -18,6 +18,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import org.quietbridge.bridge.config.ManagementSettings;
 
 /**
  * The management HTTP server: one event-loop thread of its own, on Netty's native epoll

@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-import org.quietbridge.bridge.api.ManagementSettings;
 import org.quietbridge.bridge.failover.FailoverSettings;
 import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.forward.LinkLocalPolicy;

@@ -1,4 +1,4 @@
-package org.quietbridge.bridge.api;
+package org.quietbridge.bridge.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -55,11 +55,6 @@ public final class AbsentPort implements FramePort {
     }
 
     @Override
-    public int txFree() {
-        return 0;
-    }
-
-    @Override
     public int transmit(MemorySegment src, long offset, int length, int tpid, int tci, Offload offload) {
         return TX_PORT_GONE;
     }

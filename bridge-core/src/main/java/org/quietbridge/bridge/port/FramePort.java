@@ -8,18 +8,22 @@ import java.lang.foreign.MemorySegment;
  * (zero copy) and a transmit queue that is filled frame by frame and kicked once per batch.
  *
  * <p>A port has one owner thread, the agent that drives it; it is not thread-safe. The data-path
- * methods ({@link #receive}, {@link #release}, {@link #txFree}, {@link #transmit}, {@link #flush})
- * allocate nothing. After {@link #close} they throw {@link IllegalStateException}.
+ * methods ({@link #receive}, {@link #release}, {@link #transmit}, {@link #flush}) allocate nothing. After
+ * {@link #close} they throw {@link IllegalStateException}.
  *
- * <p>A typical duty cycle:
+ * <p>The duty cycle of {@code BridgeAgent.doWork} (docs/ARCHITECTURE.md, "One frame's path"): up to a batch
+ * of frames per port, each transmitted to its egress ports and then released, and one flush per port
+ * that got frames:
  * <pre>{@code
- * int budget = Math.min(limit, out.txFree());
- * for (int i = 0; i < budget && in.receive(rx); i++) {
- *     out.transmit(rx.segment(), rx.offset(), rx.length(), rx.vlanTpid(), rx.vlanTci());
+ * for (int i = 0; i < batch && in.receive(rx); i++) {
+ *     int verdict = out.transmit(rx.segment(), rx.offset(), rx.length(), rx.vlanTpid(), rx.vlanTci(), rx.offload());
+ *     // TX_RING_FULL, TX_TOO_BIG, TX_TOO_SHORT, TX_PORT_GONE: counted as a drop of that reason
  *     in.release();
  * }
  * out.flush();
  * }</pre>
+ * A full TX ring is learnt from {@link #transmit}'s verdict, not asked for beforehand: the kernel frees
+ * slots while the loop runs.
  */
 public interface FramePort extends AutoCloseable {
     /** The frame is in the TX queue; it leaves at the next {@link #flush}. */
@@ -62,9 +66,6 @@ public interface FramePort extends AutoCloseable {
 
     /** Hands the slot of the frame last returned by receive back to the kernel. No-op if none is held. */
     void release();
-
-    /** Free TX slots right now. */
-    int txFree();
 
     /**
      * Copies {@code length} bytes at {@code src[offset]} into the next TX slot; when {@code tpid != 0}

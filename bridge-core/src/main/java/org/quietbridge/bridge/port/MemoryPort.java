@@ -276,7 +276,7 @@ public final class MemoryPort implements FramePort {
         }
     }
 
-    @Override
+    /** Free TX slots right now: they free up at {@link #flush}. */
     public int txFree() {
         return txSlots.length - txPending;
     }

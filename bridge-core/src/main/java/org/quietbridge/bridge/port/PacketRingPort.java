@@ -315,7 +315,7 @@ public final class PacketRingPort implements FramePort {
         rx.release();
     }
 
-    @Override
+    /** Free TX slots right now (slots the kernel has sent and handed back); for diagnosis and tests. */
     public int txFree() {
         return tx.free();
     }

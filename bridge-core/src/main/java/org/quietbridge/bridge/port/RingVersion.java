@@ -5,7 +5,7 @@ import org.quietbridge.bridge.sys.Tpacket2Hdr;
 import org.quietbridge.bridge.sys.Tpacket3Hdr;
 
 /**
- * Which TPACKET version a {@link PacketRingPort} runs (ARCHITECTURE.md, kernel fact 4: ring version is
+ * Which TPACKET version a {@link PacketRingPort} runs (docs/ARCHITECTURE.md, kernel fact 4: ring version is
  * a latency choice). Both keep RX and TX rings in one socket and one mapping; they differ in how RX
  * frames reach user space.
  */

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.quietbridge.bridge.config.ManagementSettings;
 
 /**
  * The dashboard in a real browser: headless Chromium loads the page from a running server whose

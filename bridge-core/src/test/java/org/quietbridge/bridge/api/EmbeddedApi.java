@@ -12,6 +12,7 @@ import java.util.TreeMap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import org.quietbridge.bridge.config.ManagementSettings;
 
 /**
  * The management pipeline on an {@link EmbeddedChannel}: raw request bytes in, raw response bytes

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.quietbridge.bridge.agent.AgentRunner;
 import org.quietbridge.bridge.agent.BackoffIdleStrategy;
+import org.quietbridge.bridge.config.ManagementSettings;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.port.MemoryPort;

@@ -1,4 +1,4 @@
-package org.quietbridge.bridge.api;
+package org.quietbridge.bridge.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

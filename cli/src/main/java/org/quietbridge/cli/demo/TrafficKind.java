@@ -6,7 +6,7 @@ import org.quietbridge.lab.Lab;
 
 /**
  * The kinds of frame the demo sends from the client host and looks for on the server host, each
- * with what quietbridge must do with it (ARCHITECTURE.md, "What the NetBIOS filter must match"):
+ * with what quietbridge must do with it (docs/ARCHITECTURE.md, "What the NetBIOS filter must match"):
  * drop NetBIOS (UDP 137 and 138) to a broadcast or multicast destination; forward unicast
  * NetBIOS, ARP, DHCP, mDNS, LLMNR and SSDP. The addresses are the lab's, which {@link Lab}
  * fixes: the core host is 10.77.0.20 in 10.77.0.0/24.
