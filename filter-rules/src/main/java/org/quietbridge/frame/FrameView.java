@@ -9,7 +9,7 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>{@link #wrap} decodes the frame in one pass into primitive fields: the MAC header, up to
  * two VLAN tags inside the frame plus one tag the kernel stripped and reported out of band
- * (see ARCHITECTURE.md, "VLAN tags are stripped"), 802.3/LLC, IPv4 with options and
+ * (docs/ARCHITECTURE.md, kernel fact 2), 802.3/LLC, IPv4 with options and
  * fragments, the UDP/TCP ports, and ARP. Nothing is read outside
  * {@code [offset, offset + length)}, and nothing throws: a frame that cannot be decoded in
  * full reports a {@link Malformation} and keeps whatever was decoded before the fault.

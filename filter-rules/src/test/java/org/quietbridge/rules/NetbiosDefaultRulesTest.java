@@ -10,7 +10,7 @@ import org.quietbridge.frame.testing.FrameBuilder;
 /**
  * The shipped default rule set against byte-exact frames: it drops what Princeton OIT's filter
  * drops (NetBIOS name and datagram service to broadcast and multicast destinations) and passes
- * what must keep working (ARCHITECTURE.md, "What the NetBIOS filter must match").
+ * what must keep working (docs/ARCHITECTURE.md, "What the NetBIOS filter must match").
  */
 class NetbiosDefaultRulesTest {
     private static final String CLIENT = "00:11:22:33:44:55";
