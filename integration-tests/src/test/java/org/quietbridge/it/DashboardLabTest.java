@@ -3,7 +3,6 @@ package org.quietbridge.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +20,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.quietbridge.bridge.api.HeadlessBrowser;
 import org.quietbridge.frame.testing.FrameBuilder;
 import org.quietbridge.lab.CommandResult;
 import org.quietbridge.lab.Role;
@@ -41,7 +40,6 @@ import org.quietbridge.lab.Role;
  * its answer).
  */
 class DashboardLabTest {
-    private static final List<String> BROWSERS = List.of("chromium", "chromium-browser", "google-chrome");
     private static final Duration BROWSER_LIMIT = Duration.ofSeconds(120);
     private static final int VIRTUAL_MILLIS = 20_000;
     private static final Direction AP_TO_CORE = Direction.AP_TO_CORE;
@@ -54,8 +52,8 @@ class DashboardLabTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void startBridgeWithTraffic() {
-        browser = findBrowser().orElse(null);
-        Assumptions.assumeTrue(browser != null, "skipped: no headless browser on PATH (" + BROWSERS
+        browser = HeadlessBrowser.find().orElse(null);
+        Assumptions.assumeTrue(browser != null, "skipped: no headless browser on PATH (" + HeadlessBrowser.NAMES
                 + "); apt-get install chromium (as .ci/run does)");
         fixture = LabFixture.open("dash");
         api = new ManagementApi(fixture);
@@ -166,19 +164,6 @@ class DashboardLabTest {
         List<Map<String, Object>> rules = (List<Map<String, Object>>) api.json("/api/rules").get("rules");
         return rules.stream().filter(r -> ProbeRules.L2_RULE.equals(r.get("name"))).mapToLong(r -> (Long) r.get("hits"))
                 .findFirst().orElse(-1);
-    }
-
-    private static Optional<Path> findBrowser() {
-        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-        for (String name : BROWSERS) {
-            for (String dir : path.split(File.pathSeparator)) {
-                Path p = Path.of(dir, name);
-                if (Files.isExecutable(p)) {
-                    return Optional.of(p);
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     private static String attribute(String dom, String elementPattern, String attribute) {

@@ -33,7 +33,7 @@ class WarmStartTest {
     private static final int BURSTS = 5;
     private static final int BURST_FRAMES = 50_000;
     private static final Duration SETTLE = Duration.ofSeconds(20);
-    /** At most one frame in a hundred lost; the worst of 20 runs lost 684 of 250,000. */
+    /** At most one frame in a hundred lost; the worst of 30 runs lost 684 of 250,000. */
     private static final long MOST_LOST = BURSTS * (long) BURST_FRAMES / 100;
 
     /** Waits for the readiness line in the bridge's log, then sends the bursts; prints what it sent. */

@@ -1,14 +1,7 @@
 package org.quietbridge.bridge.api;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -71,8 +64,6 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 public final class ManagementHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     static final String JSON = "application/json; charset=utf-8";
     static final String HTML = "text/html; charset=utf-8";
-    /** The dashboard page, a classpath resource beside this class. */
-    static final String DASHBOARD_RESOURCE = "dashboard.html";
     static final int DEFAULT_MINUTES = 10;
     static final int MAX_MINUTES = 60;
     static final int DEFAULT_TOP_TALKERS = 20;
@@ -83,9 +74,8 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
 
     private final ManagementBackend backend;
     private final BridgeMetrics metrics;
-    private final byte[] tokenHash;
-    private final byte[] dashboard;
-    private final String dashboardPolicy;
+    private final ReloadAccess access;
+    private final DashboardPage dashboard;
 
     /**
      * @param token the bearer token {@code POST /api/reload} requires, or null to require none
@@ -93,9 +83,8 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
     public ManagementHandler(ManagementBackend backend, String token) {
         this.backend = backend;
         this.metrics = new BridgeMetrics(backend);
-        this.tokenHash = token == null ? null : sha256(token.getBytes(StandardCharsets.UTF_8));
-        this.dashboard = loadDashboard();
-        this.dashboardPolicy = contentSecurityPolicy(dashboard);
+        this.access = new ReloadAccess(token);
+        this.dashboard = DashboardPage.load();
     }
 
     /** The API's paths and the methods each takes. */
@@ -185,13 +174,8 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
     private void serve(ChannelHandlerContext ctx, Exchange ex, Route route, FullHttpRequest req,
             QueryStringDecoder target) {
         switch (route) {
-            case DASHBOARD -> {
-                FullHttpResponse r = response(ex, HttpResponseStatus.OK, HTML, dashboard);
-                r.headers().set("Content-Security-Policy", dashboardPolicy)
-                        .set("X-Frame-Options", "DENY")
-                        .set("Referrer-Policy", "no-referrer");
-                ctx.writeAndFlush(r);
-            }
+            case DASHBOARD -> ctx.writeAndFlush(dashboard.withHeaders(response(ex, HttpResponseStatus.OK, HTML,
+                    dashboard.html())));
             case METRICS -> ok(ctx, ex, BridgeMetrics.CONTENT_TYPE, metrics.scrape());
             case STATUS -> ok(ctx, ex, JSON, JsonDocuments.status(backend.status()));
             case COUNTERS -> ok(ctx, ex, JSON, JsonDocuments.counters(backend.counters()));
@@ -240,13 +224,13 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
     }
 
     private void reload(ChannelHandlerContext ctx, Exchange ex, HttpHeaders headers) {
-        if (!sameOrigin(headers)) {
+        if (!ReloadAccess.sameOrigin(headers)) {
             error(ctx, ex, HttpResponseStatus.FORBIDDEN, "forbidden",
                     "cross-origin request refused (Origin " + headers.get(HttpHeaderNames.ORIGIN) + ")");
             return;
         }
         String authorization = headers.get(HttpHeaderNames.AUTHORIZATION);
-        if (!authorized(authorization)) {
+        if (!access.authorized(authorization)) {
             FullHttpResponse r = response(ex, HttpResponseStatus.UNAUTHORIZED, JSON, JsonDocuments.error(401,
                     "unauthorized", authorization == null ? "this endpoint needs Authorization: Bearer <token>"
                             : "the bearer token is not valid"));
@@ -297,31 +281,6 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
             ctx.writeAndFlush(r);
             ctx.channel().config().setAutoRead(true);
         }, ctx.executor());
-    }
-
-    private boolean authorized(String authorization) {
-        if (tokenHash == null) {
-            return true;
-        }
-        if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return false;
-        }
-        byte[] presented = authorization.substring(7).strip().getBytes(StandardCharsets.UTF_8);
-        // Comparing digests of equal length takes the same time wherever they differ.
-        return MessageDigest.isEqual(sha256(presented), tokenHash);
-    }
-
-    /**
-     * A browser sends {@code Origin} with a cross-site POST; refusing one whose origin is not this
-     * server stops a web page the operator visits from making their browser reload the bridge.
-     */
-    private static boolean sameOrigin(HttpHeaders headers) {
-        String origin = headers.get(HttpHeaderNames.ORIGIN);
-        if (origin == null) {
-            return true;
-        }
-        String host = headers.get(HttpHeaderNames.HOST);
-        return host != null && origin.equalsIgnoreCase("http://" + host);
     }
 
     private void malformed(ChannelHandlerContext ctx, Exchange ex, Throwable cause) {
@@ -408,41 +367,5 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
     private static String describe(Throwable t) {
         String m = t.getMessage();
         return m == null || m.isBlank() ? t.getClass().getSimpleName() : m;
-    }
-
-    private static byte[] loadDashboard() {
-        try (InputStream in = ManagementHandler.class.getResourceAsStream(DASHBOARD_RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException("the dashboard resource " + DASHBOARD_RESOURCE + " is missing");
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading " + DASHBOARD_RESOURCE, e);
-        }
-    }
-
-    /**
-     * A Content-Security-Policy that lets the page run its one inline script (by hash) and talk to
-     * this server only: the browser itself then refuses anything fetched from elsewhere.
-     */
-    static String contentSecurityPolicy(byte[] page) {
-        String html = new String(page, StandardCharsets.UTF_8);
-        int open = html.indexOf("<script>");
-        int close = html.indexOf("</script>", open);
-        if (open < 0 || close < 0 || html.indexOf("<script", close) >= 0) {
-            throw new IllegalStateException("the dashboard must hold exactly one inline <script> element");
-        }
-        String script = html.substring(open + "<script>".length(), close);
-        String hash = Base64.getEncoder().encodeToString(sha256(script.getBytes(StandardCharsets.UTF_8)));
-        return "default-src 'none'; script-src 'sha256-" + hash + "'; style-src 'unsafe-inline'; connect-src 'self';"
-                + " img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-    }
-
-    private static byte[] sha256(byte[] data) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(data);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
-        }
     }
 }

@@ -5,6 +5,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.quietbridge.bridge.port.TxFrameCopy;
+
 /**
  * The last {@code capacity} frames the rules dropped, kept for diagnosis (written to a pcap on
  * SIGUSR1). A preallocated ring of fixed-size slots: recording copies the frame (up to
@@ -39,19 +41,8 @@ public final class DroppedFrames {
         }
         int slot = (int) (recorded % capacity);
         long base = (long) slot * SNAP_LENGTH;
-        int tagLength = tpid != 0 && length >= 12 ? 4 : 0;
-        int total = length + tagLength;
-        int keep = Math.min(total, SNAP_LENGTH);
-        if (tagLength == 0) {
-            MemorySegment.copy(src, offset, slots, base, keep);
-        } else {
-            MemorySegment.copy(src, offset, slots, base, 12);
-            slots.set(java.lang.foreign.ValueLayout.JAVA_BYTE, base + 12, (byte) (tpid >>> 8));
-            slots.set(java.lang.foreign.ValueLayout.JAVA_BYTE, base + 13, (byte) tpid);
-            slots.set(java.lang.foreign.ValueLayout.JAVA_BYTE, base + 14, (byte) (tci >>> 8));
-            slots.set(java.lang.foreign.ValueLayout.JAVA_BYTE, base + 15, (byte) tci);
-            MemorySegment.copy(src, offset + 12, slots, base + 16, keep - 16);
-        }
+        int total = tpid != 0 && length >= 12 ? length + 4 : length;
+        int keep = TxFrameCopy.copyPrefix(src, offset, length, tpid, tci, slots, base, SNAP_LENGTH);
         captured[slot] = keep;
         original[slot] = total;
         timestamps[slot] = wallNanos;

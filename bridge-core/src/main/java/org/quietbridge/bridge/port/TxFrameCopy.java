@@ -8,8 +8,11 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-/** The TX size rules and the copy that re-inserts a stripped VLAN tag; shared by every port. */
-final class TxFrameCopy {
+/**
+ * The TX size rules and the copy that re-inserts a stripped VLAN tag; shared by every port, and by the
+ * dropped-frames capture, which shows a frame as it was on the wire.
+ */
+public final class TxFrameCopy {
     /** Destination and source MAC: the tag goes right after them (IEEE 802.1Q clause 9). */
     static final int MAC_ADDRESSES_LENGTH = 12;
     static final ValueLayout.OfShort NETWORK_SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
@@ -46,15 +49,27 @@ final class TxFrameCopy {
 
     /** Copies the frame to {@code dst[dstOffset]}, inserting the tag when {@code tpid != 0}; returns the bytes written. */
     static int copy(MemorySegment src, long offset, int length, int tpid, int tci, MemorySegment dst, long dstOffset) {
-        if (tpid == 0) {
-            MemorySegment.copy(src, offset, dst, dstOffset, length);
-            return length;
+        return copyPrefix(src, offset, length, tpid, tci, dst, dstOffset, Integer.MAX_VALUE);
+    }
+
+    /**
+     * Like {@link #copy}, but writes at most {@code max} bytes (at least an Ethernet header and a tag) of the
+     * frame with its tag, as a capture's snap length cuts it; a frame too short to hold MAC addresses is
+     * copied untagged. Returns the bytes written.
+     */
+    public static int copyPrefix(MemorySegment src, long offset, int length, int tpid, int tci, MemorySegment dst,
+            long dstOffset, int max) {
+        if (tpid == 0 || length < MAC_ADDRESSES_LENGTH) {
+            int keep = Math.min(length, max);
+            MemorySegment.copy(src, offset, dst, dstOffset, keep);
+            return keep;
         }
+        int keep = Math.min(length + VLAN_HLEN, max);
         MemorySegment.copy(src, offset, dst, dstOffset, MAC_ADDRESSES_LENGTH);
         dst.set(NETWORK_SHORT, dstOffset + MAC_ADDRESSES_LENGTH, (short) tpid);
         dst.set(NETWORK_SHORT, dstOffset + MAC_ADDRESSES_LENGTH + 2, (short) tci);
         MemorySegment.copy(src, offset + MAC_ADDRESSES_LENGTH, dst, dstOffset + MAC_ADDRESSES_LENGTH + VLAN_HLEN,
-                length - MAC_ADDRESSES_LENGTH);
-        return length + VLAN_HLEN;
+                keep - MAC_ADDRESSES_LENGTH - VLAN_HLEN);
+        return keep;
     }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,7 +37,6 @@ import org.quietbridge.bridge.config.ManagementSettings;
 @Timeout(240)
 class DashboardBrowserTest {
     private static final long STEP_MILLIS = 2_000;
-    private static final List<String> BROWSERS = List.of("chromium", "chromium-browser", "google-chrome");
 
     private static Path browser;
 
@@ -100,9 +98,9 @@ class DashboardBrowserTest {
 
     @BeforeAll
     static void findChromium() {
-        browser = findBrowser().orElse(null);
+        browser = HeadlessBrowser.find().orElse(null);
         Assumptions.assumeTrue(browser != null,
-                "no headless browser on PATH (" + BROWSERS + "); apt-get install chromium (as .ci/run does)");
+                "no headless browser on PATH (" + HeadlessBrowser.NAMES + "); apt-get install chromium (as .ci/run does)");
     }
 
     private void serve(IntUnaryOperator rounds) throws IOException {
@@ -115,19 +113,6 @@ class DashboardBrowserTest {
         if (server != null) {
             server.close();
         }
-    }
-
-    private static Optional<Path> findBrowser() {
-        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
-        for (String name : BROWSERS) {
-            for (String dir : path.split(File.pathSeparator)) {
-                Path p = Path.of(dir, name);
-                if (Files.isExecutable(p)) {
-                    return Optional.of(p);
-                }
-            }
-        }
-        return Optional.empty();
     }
 
     /** Runs headless Chromium on the dashboard with {@code extra} arguments; returns its stdout. */

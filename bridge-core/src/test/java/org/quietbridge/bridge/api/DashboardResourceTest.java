@@ -22,7 +22,7 @@ class DashboardResourceTest {
     private static final Set<String> NAMESPACES = Set.of("http://www.w3.org/2000/svg");
 
     private static String page() throws IOException {
-        try (InputStream in = ManagementHandler.class.getResourceAsStream(ManagementHandler.DASHBOARD_RESOURCE)) {
+        try (InputStream in = DashboardPage.class.getResourceAsStream(DashboardPage.RESOURCE)) {
             assertNotNull(in, "dashboard resource on the classpath");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -67,7 +67,7 @@ class DashboardResourceTest {
 
     @Test
     void itsOneInlineScriptIsAllowedByHashInThePolicy() throws IOException {
-        String policy = ManagementHandler.contentSecurityPolicy(page().getBytes(StandardCharsets.UTF_8));
+        String policy = DashboardPage.contentSecurityPolicy(page().getBytes(StandardCharsets.UTF_8));
         assertTrue(policy.matches("default-src 'none'; script-src 'sha256-[A-Za-z0-9+/]{43}='; .*"), policy);
         assertFalse(policy.contains("unsafe-eval"));
         assertFalse(policy.contains("script-src 'unsafe-inline'"));

@@ -17,24 +17,25 @@ import org.quietbridge.bridge.forward.PortCounter;
  * quietbridge: rule netbios-broadcast-l2 action=drop hits=45
  * </pre>
  * Other lines (the readiness line, "stopping") are skipped. A counter a line does not name
- * reads as 0, so an older or newer bridge's summary still reads.
+ * reads as 0 through {@link Port#get}, so an older or newer bridge's summary still reads. The
+ * lab demo reads it, and so do the integration tests, which insist on every name they look up.
  *
  * @param ports the port lines, in the order printed (the bridge's port order)
  * @param rules the rule lines, in rule order
  */
-record BridgeSummary(List<Port> ports, List<Rule> rules) {
+public record BridgeSummary(List<Port> ports, List<Rule> rules) {
     private static final Pattern PORT = Pattern.compile("^quietbridge: port (\\S+)((?: [a-z0-9_]+=\\d+)+)\\s*$");
     private static final Pattern COUNTER = Pattern.compile(" ([a-z0-9_]+)=(\\d+)");
     private static final Pattern RULE = Pattern.compile("^quietbridge: rule (\\S+) action=(\\S+) hits=(\\d+)\\s*$");
 
-    BridgeSummary {
+    public BridgeSummary {
         ports = List.copyOf(ports);
         rules = List.copyOf(rules);
     }
 
     /** One port's counters, by {@link PortCounter#label()}. */
-    record Port(String name, Map<String, Long> counters) {
-        Port {
+    public record Port(String name, Map<String, Long> counters) {
+        public Port {
             counters = Map.copyOf(counters);
         }
 
@@ -52,11 +53,11 @@ record BridgeSummary(List<Port> ports, List<Rule> rules) {
      * @param action the effective action ({@code drop}, {@code forward}, {@code count}; in monitor
      *               mode a drop rule says {@code count})
      */
-    record Rule(String name, String action, long hits) {
+    public record Rule(String name, String action, long hits) {
     }
 
     /** Reads the summary out of everything the bridge printed. */
-    static BridgeSummary parse(List<String> lines) {
+    public static BridgeSummary parse(List<String> lines) {
         List<Port> ports = new ArrayList<>();
         List<Rule> rules = new ArrayList<>();
         for (String line : lines) {

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 
 import org.quietbridge.bridge.forward.PortCounter;
 import org.quietbridge.lab.CommandResult;
+import org.quietbridge.lab.HostTool;
 import org.quietbridge.lab.Lab;
 import org.quietbridge.lab.LabException;
 import org.quietbridge.lab.LabOptions;
@@ -118,7 +119,7 @@ public final class LabDemo {
         if (!Lab.runningAsRoot()) {
             throw new LabException("lab demo needs root: it creates network namespaces and veth links; run it with sudo");
         }
-        DemoProgram.checkAllInstalled();
+        HostTool.requireAll("lab demo", List.of(HostTool.values()), " (./demo does that)");
         List<String> present = Lab.existingNamespaces(prefix);
         if (!present.isEmpty()) {
             throw new LabException("lab " + prefix + " exists already (" + String.join(", ", present)
@@ -249,7 +250,7 @@ public final class LabDemo {
     private void ping() {
         String core = lab.ipv4(Role.CORE);
         report.step("Unicast crosses: ping from " + ns(Role.AP) + " to " + core);
-        CommandResult result = lab.exec(Role.AP, COMMAND_LIMIT, DemoProgram.PING.path(), "-c", Integer.toString(PINGS),
+        CommandResult result = lab.exec(Role.AP, COMMAND_LIMIT, HostTool.PING.require(), "-c", Integer.toString(PINGS),
                 "-i", "0.2", "-W", "2", core);
         Optional<PingStatistics> stats = PingStatistics.parse(result.stdout());
         if (stats.isEmpty()) {
@@ -269,7 +270,7 @@ public final class LabDemo {
         report.step("NetBIOS: nmbd serves the name " + name + " in " + ns(Role.CORE));
         String smbConf = folder.writeSambaConfig().toString();
         long begin = System.nanoTime();
-        Process nmbd = track("nmbd", lab.start(Role.CORE, DemoProgram.NMBD.path(), "-F", "--no-process-group",
+        Process nmbd = track("nmbd", lab.start(Role.CORE, HostTool.NMBD.require(), "-F", "--no-process-group",
                 "--debug-stdout", "-s", smbConf, "-l", folder.sambaLogFolder().toString()));
         ProcessOutput nmbdOutput = ProcessOutput.of(nmbd);
         long deadline = begin + DAEMON_READY_LIMIT.toNanos();
@@ -351,11 +352,11 @@ public final class LabDemo {
     private void throughput() throws InterruptedException {
         String core = lab.ipv4(Role.CORE);
         report.step("Throughput: iperf3, TCP from " + ns(Role.AP) + " to " + core + " for " + IPERF_SECONDS + " s");
-        Process server = track("iperf3 -s", lab.start(Role.CORE, DemoProgram.IPERF3.path(), "-s", "-1", "-B", core, "-p",
+        Process server = track("iperf3 -s", lab.start(Role.CORE, HostTool.IPERF3.require(), "-s", "-1", "-B", core, "-p",
                 Integer.toString(IPERF_PORT)));
         ProcessOutput serverOutput = ProcessOutput.of(server);
         long deadline = System.nanoTime() + DAEMON_READY_LIMIT.toNanos();
-        while (lab.exec(Role.CORE, COMMAND_LIMIT, DemoProgram.SS.path(), "-Hltn", "sport", "=", ":" + IPERF_PORT)
+        while (lab.exec(Role.CORE, COMMAND_LIMIT, HostTool.SS.require(), "-Hltn", "sport", "=", ":" + IPERF_PORT)
                 .stdout().isBlank()) {
             if (!server.isAlive() || System.nanoTime() > deadline) {
                 throw new Abort("the iperf3 server in " + ns(Role.CORE) + " did not listen on port " + IPERF_PORT
@@ -363,7 +364,7 @@ public final class LabDemo {
             }
             Thread.sleep(POLL);
         }
-        CommandResult client = lab.exec(Role.AP, IPERF_LIMIT, DemoProgram.IPERF3.path(), "-c", core, "-p",
+        CommandResult client = lab.exec(Role.AP, IPERF_LIMIT, HostTool.IPERF3.require(), "-c", core, "-p",
                 Integer.toString(IPERF_PORT), "-t", Integer.toString(IPERF_SECONDS), "-f", "m");
         OptionalDouble rate = Iperf3Rate.megabitsPerSecond(client.stdout());
         if (client.succeeded() && rate.isPresent() && rate.getAsDouble() > 0) {
@@ -423,7 +424,7 @@ public final class LabDemo {
                     + " run -c " + Installation.shortest(
                             installation.example("lab.yaml").orElse(folder.file("lab.yaml")), cwd));
             if (Files.exists(folder.file("samba/smb.conf"))) {
-                report.info("nmbd again: ip netns exec " + ns(Role.CORE) + " " + DemoProgram.NMBD.path() + " -D -s "
+                report.info("nmbd again: ip netns exec " + ns(Role.CORE) + " " + HostTool.NMBD.require() + " -D -s "
                         + folder.file("samba/smb.conf") + " -l " + folder.sambaLogFolder());
             }
             report.info("remove the lab: " + installation.launcherFor(cwd) + " lab down --prefix " + prefix);
@@ -452,7 +453,7 @@ public final class LabDemo {
      * super-frames, and its default 2 MiB ring overflows in a burst of small frames.
      */
     private Process startCapture(Role host, String filter) {
-        return track("tcpdump in " + ns(host), lab.start(host, DemoProgram.TCPDUMP.path(), "-i", Lab.HOST_DEVICE,
+        return track("tcpdump in " + ns(host), lab.start(host, HostTool.TCPDUMP.require(), "-i", Lab.HOST_DEVICE,
                 "-n", "-e", "-q", "-t", "-l", "-B", "32768", filter));
     }
 
@@ -491,12 +492,12 @@ public final class LabDemo {
     }
 
     private CommandResult nameQuery(Role from, String smbConf, String mode, String address) {
-        return lab.exec(from, COMMAND_LIMIT, DemoProgram.NMBLOOKUP.path(), "-s", smbConf, mode, address,
+        return lab.exec(from, COMMAND_LIMIT, HostTool.NMBLOOKUP.require(), "-s", smbConf, mode, address,
                 LabFolder.NETBIOS_NAME);
     }
 
     private void send(Crafted frame) {
-        lab.exec(Role.AP, COMMAND_LIMIT, DemoProgram.MAUSEZAHN.path(), Lab.HOST_DEVICE, "-q",
+        lab.exec(Role.AP, COMMAND_LIMIT, HostTool.MAUSEZAHN.require(), Lab.HOST_DEVICE, "-q",
                 "-c", Integer.toString(CRAFTED_FRAMES), "-d", "10msec",
                 "-b", frame.destinationMac(), "-A", frame.sourceIp(), "-B", frame.destinationIp(),
                 "-t", "udp", "sp=" + frame.sourcePort() + ",dp=" + frame.destinationPort(), "-P", PAYLOAD).orThrow();

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import org.quietbridge.lab.CommandRunner;
+import org.quietbridge.lab.HostTool;
 import org.quietbridge.lab.Lab;
 
 /**
@@ -65,7 +66,7 @@ public record LabRemoval(List<String> namespaces, List<String> processes, Path f
 
     /** "nmbd (pid 4242)" for each process in {@code namespace}, before they are ended. */
     private static List<String> processesIn(String namespace) {
-        return CommandRunner.run(List.of(DemoProgram.IP.path(), "netns", "pids", namespace), COMMAND_LIMIT)
+        return CommandRunner.run(List.of(HostTool.IP.require(), "netns", "pids", namespace), COMMAND_LIMIT)
                 .stdout().lines()
                 .map(String::strip)
                 .filter(line -> line.matches("\\d+"))
