@@ -37,6 +37,12 @@ class ArchitectureTest {
             .should().onlyDependOnClassesThat().resideInAnyPackage(concat(FILTER_RULES, "java..", "org.yaml.snakeyaml.."))
             .because("filter-rules is the rule language and decoder, usable without the bridge");
 
+    /** The lab builds namespaces with host tools: it knows nothing of the bridge. */
+    @ArchTest
+    static final ArchRule LAB_STANDS_ALONE = classes().that().resideInAPackage("org.quietbridge.lab..")
+            .should().onlyDependOnClassesThat().resideInAnyPackage("org.quietbridge.lab..", "java..")
+            .because("the lab is the JDK and host tools only, so every module's tests can use it");
+
     /** bridge-core never reaches the command line or the lab. */
     @ArchTest
     static final ArchRule BRIDGE_CORE_BELOW_CLI = noClasses().that().resideInAPackage("org.quietbridge.bridge..")

@@ -59,9 +59,20 @@ final class LabCommand implements Runnable {
                 description = "Names the namespaces PREFIX-ap, PREFIX-br and PREFIX-core (default: ${DEFAULT-VALUE}).")
         String prefix;
 
+        @Option(names = "--host-offloads", defaultValue = "on", paramLabel = "on|off",
+                description = {"The hosts' TSO, GSO and TX checksum offloads: on (the default), as every VM and",
+                    "container has them; off, so that frames look as on a physical wire."})
+        String hostOffloads;
+
         @Override
         public Integer call() {
             List<String> present = existingNamespaces(prefix);
+            boolean offloads = switch (hostOffloads) {
+                case "on" -> true;
+                case "off" -> false;
+                default -> throw new ParameterException(spec.commandLine(),
+                        "--host-offloads: '" + hostOffloads + "' is not on or off");
+            };
             requireRoot("lab up");
             if (!present.isEmpty()) {
                 throw new LabException("lab " + prefix + " exists already (" + String.join(", ", present)
@@ -69,7 +80,7 @@ final class LabCommand implements Runnable {
             }
             Installation installation = Installation.current();
             LabFolder folder = LabFolder.of(prefix);
-            Lab lab = Lab.create(prefix, LabOptions.defaults().withRemoveOnExit(false));
+            Lab lab = Lab.create(prefix, LabOptions.defaults().withRemoveOnExit(false).withHostOffloads(offloads));
             Path smbConf;
             Path config;
             String dashboard;

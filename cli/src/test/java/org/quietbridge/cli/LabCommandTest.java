@@ -45,6 +45,17 @@ class LabCommandTest {
     }
 
     @Test
+    void takesTheHostsOffloadsOnOrOffAndNothingElse() {
+        CommandRun run = CommandRun.of("lab", "up", "--host-offloads", "maybe");
+
+        assertEquals(ExitCode.BAD_INPUT, run.exitCode(), run.err());
+        assertEquals(1, run.err().lines().count(), run.err());
+        assertTrue(run.err().contains("'maybe' is not on or off"), run.err());
+        CommandRun help = CommandRun.of("lab", "up", "--help");
+        assertTrue(help.out().contains("--host-offloads=on|off"), help.out());
+    }
+
+    @Test
     void downIsAQuietNoOpWhenThereIsNoSuchLab() {
         assumeTrue(List.of("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip").stream().map(Path::of)
                 .anyMatch(Files::isExecutable), "iproute2 is not installed");

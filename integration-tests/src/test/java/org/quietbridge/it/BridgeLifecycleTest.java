@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,6 +26,7 @@ import org.quietbridge.lab.Role;
  * {@code NOTIFY_SOCKET} only once it forwards, SIGTERM and SIGINT both end it cleanly (exit 0,
  * the summary), and once it has stopped nothing bridges any more.
  */
+@LabTest("life")
 class BridgeLifecycleTest {
     private static final String CONFIG = "ports: [ap0, core0]\n";
     private static final Duration PING_LIMIT = Duration.ofSeconds(20);
@@ -57,20 +57,11 @@ class BridgeLifecycleTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void buildLab() {
-        fixture = LabFixture.open("life");
         listenerScript = fixture.write("notify-listener.py", LISTENER);
         // The ap host's IPv6 is off in this class (its tests ping over IPv4): it sends router
         // solicitations for as long as its link is up, with a growing interval, and one of them
         // could push a frame stuck in the bridge's TX ring out at a random moment and hide it.
         fixture.run(Role.AP, "sysctl", "-q", "-w", "net.ipv6.conf.eth0.disable_ipv6=1");
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @Test

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +38,7 @@ import org.quietbridge.lab.Role;
  * without waiting for them in real time (it pauses while a fetch is pending, so every poll gets
  * its answer).
  */
+@LabTest("dash")
 class DashboardLabTest {
     private static final Duration BROWSER_LIMIT = Duration.ofSeconds(120);
     private static final int VIRTUAL_MILLIS = 20_000;
@@ -55,7 +55,6 @@ class DashboardLabTest {
         browser = HeadlessBrowser.find().orElse(null);
         Assumptions.assumeTrue(browser != null, "skipped: no headless browser on PATH (" + HeadlessBrowser.NAMES
                 + "); apt-get install chromium (as .ci/run does)");
-        fixture = LabFixture.open("dash");
         api = new ManagementApi(fixture);
         BridgeProcess.startWithApi(fixture, "bridge", "ports: [ap0, core0]\n");
         byte[] mdns = FrameBuilder.ethernet().src(AP_TO_CORE.srcMac()).dst("01:00:5e:00:00:fb")
@@ -64,14 +63,6 @@ class DashboardLabTest {
                 List.of(ProbeRules.netbiosBroadcast(AP_TO_CORE, Marker.of("dash-netbios")), mdns), 4);
         // The page asks for top talkers on its first poll: the AP host must have had frames dropped by then.
         Await.until(Wire.CROSS_LIMIT, "the first NetBIOS broadcasts dropped", () -> l2Hits() > 0);
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @Test

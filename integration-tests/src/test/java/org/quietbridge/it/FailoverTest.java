@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,6 +20,7 @@ import org.quietbridge.lab.Role;
  * not when quietbridge takes the ports back.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@LabTest("failover")
 class FailoverTest {
     private static final int STREAM_FPS = 2000;
     private static final int NETBIOS_EVERY = 20;
@@ -34,15 +34,7 @@ class FailoverTest {
 
     @BeforeAll
     static void buildLab() {
-        fixture = LabFixture.open("failover");
         wire = Wire.open(fixture, TrafficStream.NOT_STREAM);
-    }
-
-    @AfterAll
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     private static void sleep(Duration d) {

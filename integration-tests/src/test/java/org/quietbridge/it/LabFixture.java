@@ -24,8 +24,9 @@ import org.quietbridge.lab.Role;
  * a post-mortem after a failure ({@code mvn clean} removes them).
  *
  * <p>The namespaces are {@code qbit-<pid>-<name>-{ap,br,core}}: unique per test JVM and per
- * class. {@link #close()} stops what the lab started and removes the namespaces; it runs in
- * {@code @AfterAll}, and the lab's own JVM shutdown hook covers a run that dies first.
+ * class. A test class gets one with {@link LabTest}; {@link #close()} stops what the lab started and
+ * removes the namespaces, after the class's {@code @AfterAll} methods ({@link LabExtension}), and the
+ * lab's own JVM shutdown hook covers a run that dies first.
  */
 final class LabFixture implements AutoCloseable {
     private static final Path REPO_ROOT = findRepoRoot();
@@ -45,13 +46,9 @@ final class LabFixture implements AutoCloseable {
     /**
      * Builds a lab for one test class; skips the class (JUnit assumption) when not root.
      *
-     * @param name a short tag, {@code [a-z0-9]}, at most 8 characters
+     * @param name    a short tag, {@code [a-z0-9]}, at most 8 characters
+     * @param options the lab's options (the hosts' offloads off, say)
      */
-    static LabFixture open(String name) {
-        return open(name, LabOptions.defaults());
-    }
-
-    /** {@link #open(String)} with a lab of other options (the hosts' offloads off, say). */
     static LabFixture open(String name, LabOptions options) {
         assumeTrue(Lab.runningAsRoot(),
                 "skipped: the end-to-end tests need root to create network namespaces and veth links");

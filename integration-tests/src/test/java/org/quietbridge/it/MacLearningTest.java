@@ -9,7 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -32,6 +31,7 @@ import org.quietbridge.lab.Role;
  * answers.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@LabTest("learn")
 class MacLearningTest {
     private static final String BROADCAST = "ff:ff:ff:ff:ff:ff";
     private static final Duration AGING_LIMIT = Duration.ofSeconds(20);
@@ -46,17 +46,8 @@ class MacLearningTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void startBridge() {
-        fixture = LabFixture.open("learn");
         wire = Wire.open(fixture);
         bridge = fixture.startBridge("bridge", "ports: [ap0, core0]\n");
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @ParameterizedTest

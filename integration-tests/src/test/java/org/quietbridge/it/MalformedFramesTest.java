@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -37,6 +36,7 @@ import org.quietbridge.frame.testing.FrameBuilder;
  * inner tag of a QinQ frame, which does reach the ring.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@LabTest("bad")
 class MalformedFramesTest {
     private static final int ROUNDS = 10;
 
@@ -49,17 +49,8 @@ class MalformedFramesTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void startBridge() {
-        fixture = LabFixture.open("bad");
         wire = Wire.open(fixture);
         bridge = fixture.startBridge("bridge", "ports: [ap0, core0]\n");
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @ParameterizedTest

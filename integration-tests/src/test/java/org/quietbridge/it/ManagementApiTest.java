@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -35,6 +34,7 @@ import org.quietbridge.lab.Role;
  * lab sends NetBIOS or cluster frames. The test that reloads runs last.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@LabTest("mapi")
 class ManagementApiTest {
     private static final String TOKEN = "e2e-api-token";
     /**
@@ -70,19 +70,10 @@ class ManagementApiTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void startBridgeAndSendTraffic() {
-        fixture = LabFixture.open("mapi");
         wire = Wire.open(fixture);
         api = new ManagementApi(fixture);
         bridge = BridgeProcess.startWithApi(fixture, "bridge", CONFIG);
         sendTraffic();
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     private static void sendTraffic() {

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -30,6 +29,7 @@ import org.quietbridge.lab.Role;
  * ({@link Wire#sendAndSettle}); once the barrier is across, none of the forms may be.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@LabTest("nbf")
 class NetbiosBroadcastFilterTest {
     private static final int[] NETBIOS_PORTS = {137, 138};
     private static final String L2_RULE = "netbios-broadcast-l2";
@@ -61,17 +61,8 @@ class NetbiosBroadcastFilterTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void startBridge() {
-        fixture = LabFixture.open("nbf");
         wire = Wire.open(fixture);
         bridge = fixture.startBridge("bridge", "ports: [ap0, core0]\n");
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @ParameterizedTest

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -38,6 +37,7 @@ import org.quietbridge.lab.Role;
  * "recursion desired" {@code --recursion} ({@code -R} became --name-resolve).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@LabTest("nmbd")
 class NmbdNameQueryTest {
     private static final String NAME = "QBCORE";
     private static final String ANSWER = "10.77.0.20 QBCORE<00>";
@@ -55,21 +55,12 @@ class NmbdNameQueryTest {
     @BeforeAll
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     static void startNmbd() {
-        fixture = LabFixture.open("nmbd");
         serverConf = sambaConfig("server", NAME, "wins support = no\n  dns proxy = no\n  local master = no\n"
                 + "  domain master = no\n  preferred master = no\n  os level = 0\n");
         clientConf = sambaConfig("client", "QBAP", "");
         nmbdLog = fixture.freshPath("nmbd", "log");
         nmbd = fixture.lab().start(Role.CORE, nmbdLog, "nmbd", "--foreground", "--no-process-group", "--debug-stdout",
                 "--debuglevel=1", "--configfile=" + serverConf);
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @Test

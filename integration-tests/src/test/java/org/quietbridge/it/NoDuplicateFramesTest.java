@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -24,6 +23,7 @@ import org.quietbridge.lab.Role;
  * side it came from, with unicast, broadcast and multicast frames flowing both ways at once.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@LabTest("dup")
 class NoDuplicateFramesTest {
     private static final int FRAMES_PER_SIDE = 200;
 
@@ -34,17 +34,8 @@ class NoDuplicateFramesTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void startBridge() {
-        fixture = LabFixture.open("dup");
         wire = Wire.open(fixture);
         bridge = fixture.startBridge("bridge", "ports: [ap0, core0]\n");
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @Test

@@ -9,9 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.quietbridge.frame.Ipv4;
@@ -27,6 +25,7 @@ import org.quietbridge.lab.Role;
  * bridge's counters agree with the hosts' own.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@LabTest("offload")
 class OffloadForwardingTest {
     private static final Duration IPERF_LIMIT = Duration.ofSeconds(60);
     private static final Duration WAIT = Duration.ofSeconds(20);
@@ -40,18 +39,6 @@ class OffloadForwardingTest {
 
     private static LabFixture fixture;
     private BridgeProcess bridge;
-
-    @BeforeAll
-    static void buildLab() {
-        fixture = LabFixture.open("offload");
-    }
-
-    @AfterAll
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     @AfterEach
     void stopBridge() {

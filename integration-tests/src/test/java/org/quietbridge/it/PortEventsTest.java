@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.quietbridge.lab.CommandResult;
@@ -20,6 +18,7 @@ import org.quietbridge.lab.Role;
  * {@code link_state: propagate}, a carrier lost on one side takes the other side's link down, and back up.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@LabTest("ports")
 class PortEventsTest {
     /** The bound for "forwarding resumes". */
     private static final Duration RESUME_LIMIT = Duration.ofSeconds(1);
@@ -27,18 +26,6 @@ class PortEventsTest {
     private static final Direction AP_TO_CORE = Direction.AP_TO_CORE;
 
     private static LabFixture fixture;
-
-    @BeforeAll
-    static void buildLab() {
-        fixture = LabFixture.open("ports");
-    }
-
-    @AfterAll
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     /** Whether {@code host}'s eth0 has carrier (the far end of its veth is up). */
     private static boolean hasCarrier(Role host) {

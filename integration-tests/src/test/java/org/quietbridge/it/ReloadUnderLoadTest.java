@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -40,6 +39,7 @@ import org.quietbridge.lab.Role;
  * <p>The numbered stream has a capture of its own on the core host; probes and barriers are in
  * captures that leave the stream out, so waiting for a barrier stays cheap.
  */
+@LabTest("reload")
 class ReloadUnderLoadTest {
     private static final int RELOADS = 20;
     private static final int BROKEN_EVERY = 4;
@@ -71,19 +71,10 @@ class ReloadUnderLoadTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void startBridge() {
-        fixture = LabFixture.open("reload");
         wire = Wire.open(fixture, TrafficStream.NOT_STREAM);
         stream = fixture.capture(Role.CORE, "stream", TrafficStream.FILTER);
         api = new ManagementApi(fixture);
         bridge = BridgeProcess.startWithApi(fixture, "bridge", ProbeRules.a(""));
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @Test

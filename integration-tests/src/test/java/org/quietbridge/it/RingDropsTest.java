@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -23,6 +22,7 @@ import org.quietbridge.lab.Role;
  * count of what it received plus what the kernel dropped is exactly what the host sent.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@LabTest("ringdrop")
 class RingDropsTest {
     /** More than the 1024 slots of the test's RX ring. */
     private static final int FRAMES = 6000;
@@ -32,17 +32,9 @@ class RingDropsTest {
 
     @BeforeAll
     static void buildQuietLab() {
-        fixture = LabFixture.open("ringdrop");
         // No IPv6 chatter (router solicitations, MLD): the AP host sends the test's frames only.
         for (Role host : List.of(Role.AP, Role.CORE)) {
             fixture.run(host, "sysctl", "-qw", "net.ipv6.conf.eth0.disable_ipv6=1");
-        }
-    }
-
-    @AfterAll
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
         }
     }
 

@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,6 +20,7 @@ import org.quietbridge.frame.testing.FrameBuilder;
  * port. The VLAN a rule sees is the outermost tag, the one the kernel strips before the ring;
  * a NetBIOS broadcast outside the scope crosses untouched.
  */
+@LabTest("scope")
 class ScopedRulesTest {
     private static LabFixture fixture;
     private static Wire wire;
@@ -32,16 +32,7 @@ class ScopedRulesTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void buildLab() {
-        fixture = LabFixture.open("scope");
         wire = Wire.open(fixture);
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +25,7 @@ import org.quietbridge.lab.Role;
  * they were (not promiscuous, GRO as before, up, MTU 1500) and a bridge started next on them
  * forwards.
  */
+@LabTest("start")
 class StartupErrorsTest {
     private static final String CONFIG = "ports: [ap0, core0]\n";
     private static final Duration LINK_LIMIT = Duration.ofSeconds(10);
@@ -39,17 +39,8 @@ class StartupErrorsTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void buildLab() {
-        fixture = LabFixture.open("start");
         for (String port : PORTS) {
             offloadsBefore.put(port, offloads(port));
-        }
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
         }
     }
 

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -42,6 +41,7 @@ import org.quietbridge.lab.Role;
  * rules are in force.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@LabTest("cmds")
 class StatsAndReloadCommandsTest {
     private static final String TOKEN = "e2e-cli-token";
     private static final String API = "api: {token: " + TOKEN + "}\n";
@@ -65,19 +65,10 @@ class StatsAndReloadCommandsTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void startBridge() throws IOException {
-        fixture = LabFixture.open("cmds");
         dumps = Files.createDirectories(fixture.dir().resolve("dumps"));
         wire = Wire.open(fixture);
         api = new ManagementApi(fixture);
         bridge = BridgeProcess.startWithApi(fixture, "bridge", ProbeRules.a(API), "--dump-dir", dumps.toString());
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @Test

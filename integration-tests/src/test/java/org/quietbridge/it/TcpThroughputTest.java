@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -28,6 +27,7 @@ import org.quietbridge.lab.Role;
  * same with the offloads off, as frames are on a physical wire.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@LabTest("tcp")
 class TcpThroughputTest {
     private static LabFixture fixture;
     private static BridgeProcess bridge;
@@ -36,17 +36,8 @@ class TcpThroughputTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void startBridgeAndServer() {
-        fixture = LabFixture.open("tcp");
         bridge = fixture.startBridge("bridge", "ports: [ap0, core0]\n");
         server = fixture.own(IperfServer.start(fixture, Role.CORE, fixture.lab().ipv4(Role.CORE)));
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @Test

@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.quietbridge.lab.EthtoolFeatures;
-import org.quietbridge.lab.LabOptions;
 import org.quietbridge.lab.Role;
 
 /**
@@ -24,20 +21,9 @@ import org.quietbridge.lab.Role;
  * hosts' interface counters frame for frame and byte for byte.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@LabTest(value = "tcpwire", hostOffloads = false)
 class TcpWithoutHostOffloadsTest {
     private static LabFixture fixture;
-
-    @BeforeAll
-    static void buildLab() {
-        fixture = LabFixture.open("tcpwire", LabOptions.defaults().withHostOffloads(false));
-    }
-
-    @AfterAll
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
 
     @Test
     void tcpCrossesBothWaysAndTheCountersEqualTheHostsInterfaceCounters() {

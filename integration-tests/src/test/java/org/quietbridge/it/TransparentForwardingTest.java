@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -38,6 +37,7 @@ import org.quietbridge.lab.Role;
  * equal to the frame sent. One lab and one bridge (default rules) serve the class.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@LabTest("fwd")
 class TransparentForwardingTest {
     private static final Duration PING_LIMIT = Duration.ofSeconds(20);
 
@@ -58,17 +58,8 @@ class TransparentForwardingTest {
     @BeforeAll
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void startBridge() {
-        fixture = LabFixture.open("fwd");
         wire = Wire.open(fixture);
         bridge = fixture.startBridge("bridge", "ports: [ap0, core0]\n");
-    }
-
-    @AfterAll
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     /** NetBIOS to a host's own address is real work (WINS, file and print): the filter must not touch it. */

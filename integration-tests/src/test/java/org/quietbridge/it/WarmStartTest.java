@@ -13,7 +13,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,6 +28,7 @@ import org.quietbridge.lab.Role;
  * off, so that every frame crossed the data plane.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
+@LabTest("warm")
 class WarmStartTest {
     private static final int BURSTS = 5;
     private static final int BURST_FRAMES = 50_000;
@@ -81,16 +81,8 @@ class WarmStartTest {
 
     @BeforeAll
     static void buildQuietLab() {
-        fixture = LabFixture.open("warm");
         for (Role host : List.of(Role.AP, Role.CORE)) {
             fixture.run(host, "sysctl", "-qw", "net.ipv6.conf.eth0.disable_ipv6=1");
-        }
-    }
-
-    @AfterAll
-    static void removeLab() {
-        if (fixture != null) {
-            fixture.close();
         }
     }
 

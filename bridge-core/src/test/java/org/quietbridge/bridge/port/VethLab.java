@@ -14,98 +14,58 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.quietbridge.bridge.sys.LinuxSyscalls;
+import org.quietbridge.lab.CommandRunner;
+import org.quietbridge.lab.HostTool;
+import org.quietbridge.lab.Programs;
+import org.quietbridge.lab.VethNamespace;
 
 /**
- * A network namespace {@code qbffm-<id>} joined to the root namespace by a veth pair: the root end
- * {@code qbffm<id>} is what a {@link PacketRingPort} opens, the namespace end is {@code eth0}. Traffic
- * is injected and observed inside the namespace. {@link #close()} deletes the namespace (and with it
- * the veth pair) even after a failure.
+ * The port tests' lab: a {@link VethNamespace} ({@code qbffm-<id>}, its near end {@code qbffm<id>} is
+ * what a {@link PacketRingPort} opens, the far end is {@code eth0}), plus what these tests do there:
+ * frames sent with {@code rawframes.py} from either end, a listener on the far end, a reflector.
+ * {@link #close()} ends the listeners and deletes the namespace (and with it the veth pair) even after a
+ * failure.
  */
 final class VethLab implements AutoCloseable {
-    static final String NS_IF = "eth0";
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(20);
+    static final String NS_IF = VethNamespace.FAR_END;
 
     final String namespace;
     final String hostIf;
+    private final VethNamespace veth;
     private final List<Process> processes = new ArrayList<>();
 
-    private VethLab(String id) {
-        this.namespace = "qbffm-" + id;
-        this.hostIf = "qbffm" + id;
+    private VethLab(VethNamespace veth) {
+        this.veth = veth;
+        this.namespace = veth.namespace();
+        this.hostIf = veth.hostEnd();
     }
 
     /** Skips the calling test unless it runs as root with iproute2 and python3. */
     static void assumeRootLab() {
         assumeTrue(LinuxSyscalls.geteuid() == 0,
                 "needs root (CAP_NET_RAW, CAP_NET_ADMIN, network namespaces); running as euid " + LinuxSyscalls.geteuid());
-        assumeTrue(works("ip", "-V"), "needs the ip command (iproute2)");
-        assumeTrue(works("python3", "-c", "import socket"), "needs python3 to craft frames in the namespace");
-    }
-
-    private static boolean works(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        assumeTrue(HostTool.IP.find().isPresent(), "needs the ip command (iproute2)");
+        assumeTrue(Programs.find("python3").isPresent()
+                && CommandRunner.run(List.of("python3", "-c", "import socket"), Duration.ofSeconds(10)).succeeded(),
+                "needs python3 to craft frames in the namespace");
     }
 
     /** Creates the namespace and the veth pair, both ends up, IPv6 off (no ND/MLD chatter on the link). */
-    static VethLab create() throws IOException {
-        VethLab lab = new VethLab(String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24)));
-        try {
-            lab.run("ip", "netns", "add", lab.namespace);
-            lab.inNamespace("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1");
-            lab.run("ip", "link", "add", lab.hostIf, "type", "veth", "peer", "name", NS_IF, "netns", lab.namespace);
-            lab.run("sysctl", "-qw", "net.ipv6.conf." + lab.hostIf + ".disable_ipv6=1");
-            lab.run("ip", "link", "set", lab.hostIf, "up");
-            lab.inNamespace("ip", "link", "set", "lo", "up");
-            lab.inNamespace("ip", "link", "set", NS_IF, "up");
-            return lab;
-        } catch (IOException | RuntimeException e) {
-            lab.close();
-            throw e;
-        }
+    static VethLab create() {
+        return new VethLab(VethNamespace.create("qbffm"));
     }
 
-    /** Runs a command in the namespace; fails with its output if it exits non-zero. */
-    String inNamespace(String... command) throws IOException {
-        String[] full = new String[command.length + 4];
-        full[0] = "ip";
-        full[1] = "netns";
-        full[2] = "exec";
-        full[3] = namespace;
-        System.arraycopy(command, 0, full, 4, command.length);
-        return run(full);
+    /** Runs a command in the namespace; fails with its output if it exits non-zero; returns its stdout. */
+    String inNamespace(String... command) {
+        return veth.exec(command).stdout();
     }
 
-    /** Runs a command; fails with its output if it exits non-zero. */
-    String run(String... command) throws IOException {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try {
-            if (!p.waitFor(COMMAND_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException("timed out: " + String.join(" ", command));
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted: " + String.join(" ", command), e);
-        }
-        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " exited " + p.exitValue() + ": " + output.strip());
-        }
-        return output;
+    /** Runs a command; fails with its output if it exits non-zero; returns its stdout. */
+    String run(String... command) {
+        return veth.run(command).stdout();
     }
 
     static Path rawframesScript() {
@@ -153,9 +113,9 @@ final class VethLab implements AutoCloseable {
 
     /** Starts a listener on the namespace end and waits until it is bound. */
     Listener listen(String magic, String end) throws IOException {
-        Process p = new ProcessBuilder("ip", "netns", "exec", namespace, "python3", rawframesScript().toString(),
+        Process p = new ProcessBuilder(veth.inNamespace("python3", rawframesScript().toString(),
                 "listen", NS_IF, TestFrames.hex(magic.getBytes(StandardCharsets.US_ASCII)),
-                TestFrames.hex(end.getBytes(StandardCharsets.US_ASCII)), "30")
+                TestFrames.hex(end.getBytes(StandardCharsets.US_ASCII)), "30"))
                 .redirectErrorStream(true).start();
         processes.add(p);
         Listener listener = new Listener(p);
@@ -244,16 +204,6 @@ final class VethLab implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        quietly("ip", "netns", "del", namespace);
-        // Deleting the namespace destroys its veth end and with it the pair; this is for half-made labs.
-        quietly("ip", "link", "del", hostIf);
-    }
-
-    private void quietly(String... command) {
-        try {
-            run(command);
-        } catch (IOException e) {
-            // already gone, or never made
-        }
+        veth.close();
     }
 }
