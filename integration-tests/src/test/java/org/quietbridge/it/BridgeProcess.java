@@ -23,16 +23,16 @@ import org.quietbridge.lab.Role;
  * "forwarding between" line, stopped with SIGTERM (or SIGINT), and judged by its exit status
  * and the counters it prints on the way out.
  */
-final class BridgeProcess implements AutoCloseable {
+public final class BridgeProcess implements AutoCloseable {
     /** The readiness line's fixed part for the lab's two ports. */
-    static final String READY_LINE = "forwarding between ap0 and core0";
+    public static final String READY_LINE = "forwarding between ap0 and core0";
     /** JVM start-up on a loaded two-core machine takes seconds; this is the backstop, not the expectation. */
-    static final Duration READY_LIMIT = Duration.ofSeconds(60);
+    public static final Duration READY_LIMIT = Duration.ofSeconds(60);
     /** SIGTERM to exit: closing the rings and printing the summary. */
-    static final Duration STOP_LIMIT = Duration.ofSeconds(30);
+    public static final Duration STOP_LIMIT = Duration.ofSeconds(30);
 
     /** The line {@code run} prints once the management API listens (the lab's default address). */
-    static final String API_LINE = "dashboard and API on http://127.0.0.1:9700/";
+    public static final String API_LINE = "dashboard and API on http://127.0.0.1:9700/";
 
     private final Process process;
     private final Path log;
@@ -40,9 +40,9 @@ final class BridgeProcess implements AutoCloseable {
     private Stopped stopped;
 
     /** How a bridge ended. {@code output} is everything it wrote to stderr (and stdout). */
-    record Stopped(int exitCode, String output, BridgeSummary summary) {
+    public record Stopped(int exitCode, String output, BridgeSummary summary) {
         /** Asserts a clean stop: exit 0 and a summary with both ports. */
-        Stopped assertClean() {
+        public Stopped assertClean() {
             assertEquals(0, exitCode, "the bridge did not exit 0 after the stop signal:\n" + output);
             summary.counter("ap0", "rx_frames");
             summary.counter("core0", "rx_frames");
@@ -63,7 +63,7 @@ final class BridgeProcess implements AutoCloseable {
      *
      * @param environment {@code NAME=value} words for {@code env(1)}, e.g. NOTIFY_SOCKET
      */
-    static BridgeProcess start(LabFixture fixture, String name, String configYaml, List<String> environment) {
+    public static BridgeProcess start(LabFixture fixture, String name, String configYaml, List<String> environment) {
         BridgeProcess bridge = launch(fixture, name, configYaml, environment);
         bridge.awaitReady();
         return bridge;
@@ -74,7 +74,7 @@ final class BridgeProcess implements AutoCloseable {
      * DIR}), waiting also for the management API's line: a test that talks to the API starts
      * with it listening.
      */
-    static BridgeProcess startWithApi(LabFixture fixture, String name, String configYaml, String... runArguments) {
+    public static BridgeProcess startWithApi(LabFixture fixture, String name, String configYaml, String... runArguments) {
         BridgeProcess bridge = launch(fixture, name, configYaml, List.of(), List.of(runArguments));
         bridge.awaitReady();
         Await.until(READY_LIMIT, () -> "the bridge's line \"" + API_LINE + "\"; it wrote:\n" + bridge.output(),
@@ -83,7 +83,7 @@ final class BridgeProcess implements AutoCloseable {
     }
 
     /** {@link #start} without waiting for readiness: the caller waits, for example on READY=1. */
-    static BridgeProcess launch(LabFixture fixture, String name, String configYaml, List<String> environment) {
+    public static BridgeProcess launch(LabFixture fixture, String name, String configYaml, List<String> environment) {
         return launch(fixture, name, configYaml, environment, List.of());
     }
 
@@ -106,7 +106,7 @@ final class BridgeProcess implements AutoCloseable {
      * Runs the bridge on {@code configYaml} to its end, for start-up failures: stdout and stderr
      * apart. {@code wrapper} goes before the launcher (e.g. setpriv ...).
      */
-    static CommandResult runToExit(LabFixture fixture, String name, String configYaml, String... wrapper) {
+    public static CommandResult runToExit(LabFixture fixture, String name, String configYaml, String... wrapper) {
         Path config = fixture.write(name + ".yaml", configYaml);
         List<String> argv = new ArrayList<>(List.of(wrapper));
         argv.addAll(List.of(LabFixture.launcher(), "run", "-c", config.toString()));
@@ -114,7 +114,7 @@ final class BridgeProcess implements AutoCloseable {
     }
 
     /** Waits for the readiness line; fails at once if the bridge exits first. */
-    void awaitReady() {
+    public void awaitReady() {
         Await.until(READY_LIMIT, () -> "the bridge's readiness line \"" + READY_LINE + "\"; it wrote:\n" + output(),
                 () -> {
                     if (output().contains(READY_LINE)) {
@@ -128,37 +128,37 @@ final class BridgeProcess implements AutoCloseable {
     }
 
     /** The bridge's JVM: {@code ip netns exec} and the launcher both exec, so this is java itself. */
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** The file its output goes to, as it writes it. */
-    Path log() {
+    public Path log() {
         return log;
     }
 
     /** The configuration file it runs on (a reload re-reads it). */
-    Path config() {
+    public Path config() {
         return config;
     }
 
     /** Sends {@code signal} ("HUP", "USR1") to the bridge, as {@code systemctl reload} or an operator's kill does. */
-    void signal(String signal) {
+    public void signal(String signal) {
         CommandRunner.run(List.of("kill", "-s", signal, Long.toString(process.pid())), Duration.ofSeconds(10)).orThrow();
     }
 
     /** CPU time the bridge's JVM has used so far, all threads (from /proc/PID/stat). */
-    Duration cpuTime() {
+    public Duration cpuTime() {
         return process.toHandle().info().totalCpuDuration()
                 .orElseThrow(() -> new IllegalStateException("no CPU time for pid " + process.pid()));
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** Everything the bridge has written so far. */
-    String output() {
+    public String output() {
         try {
             return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
         } catch (IOException e) {
@@ -167,7 +167,7 @@ final class BridgeProcess implements AutoCloseable {
     }
 
     /** SIGTERM, as systemd stops a service; waits for the exit. */
-    Stopped stop() {
+    public Stopped stop() {
         if (stopped == null) {
             process.destroy(); // SIGTERM
             stopped = awaitExit("SIGTERM");
@@ -176,7 +176,7 @@ final class BridgeProcess implements AutoCloseable {
     }
 
     /** SIGINT, as Ctrl-C in a terminal; waits for the exit. */
-    Stopped interrupt() {
+    public Stopped interrupt() {
         if (stopped == null) {
             CommandRunner.run(List.of("kill", "-s", "INT", Long.toString(process.pid())), Duration.ofSeconds(10)).orThrow();
             stopped = awaitExit("SIGINT");

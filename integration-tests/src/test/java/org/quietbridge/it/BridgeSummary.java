@@ -10,27 +10,27 @@ import java.util.Map;
  * ({@link org.quietbridge.cli.demo.BridgeSummary}), looked up as a test insists: a port, counter or rule
  * the summary does not name fails the test instead of reading as 0.
  */
-record BridgeSummary(org.quietbridge.cli.demo.BridgeSummary parsed) {
-    static BridgeSummary parse(String stderr) {
+public record BridgeSummary(org.quietbridge.cli.demo.BridgeSummary parsed) {
+    public static BridgeSummary parse(String stderr) {
         return new BridgeSummary(org.quietbridge.cli.demo.BridgeSummary.parse(stderr.lines().toList()));
     }
 
     /** Each port's counters by port name, in the order printed. */
-    Map<String, Map<String, Long>> ports() {
+    public Map<String, Map<String, Long>> ports() {
         Map<String, Map<String, Long>> ports = new LinkedHashMap<>();
         parsed.ports().forEach(p -> ports.put(p.name(), p.counters()));
         return ports;
     }
 
     /** Each rule's line by rule name, in rule order. */
-    Map<String, org.quietbridge.cli.demo.BridgeSummary.Rule> rules() {
+    public Map<String, org.quietbridge.cli.demo.BridgeSummary.Rule> rules() {
         Map<String, org.quietbridge.cli.demo.BridgeSummary.Rule> rules = new LinkedHashMap<>();
         parsed.rules().forEach(r -> rules.put(r.name(), r));
         return rules;
     }
 
     /** A port's counter; fails the test when the summary lacks the port or the counter. */
-    long counter(String port, String counter) {
+    public long counter(String port, String counter) {
         Map<String, Long> counters = parsed.ports().stream().filter(p -> p.name().equals(port)).findFirst()
                 .map(org.quietbridge.cli.demo.BridgeSummary.Port::counters)
                 .orElseGet(() -> fail("the summary has no line for port " + port + ": " + parsed));
@@ -42,7 +42,7 @@ record BridgeSummary(org.quietbridge.cli.demo.BridgeSummary parsed) {
     }
 
     /** A rule's hits; fails the test when the summary lacks the rule. */
-    long hits(String rule) {
+    public long hits(String rule) {
         return parsed.rules().stream().filter(r -> r.name().equals(rule)).findFirst()
                 .map(org.quietbridge.cli.demo.BridgeSummary.Rule::hits)
                 .orElseGet(() -> fail("the summary has no line for rule " + rule + ": " + parsed.rules()));

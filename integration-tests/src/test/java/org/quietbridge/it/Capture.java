@@ -35,7 +35,7 @@ import org.quietbridge.lab.Role;
  *       to the work folder.</li>
  * </ul>
  */
-final class Capture implements AutoCloseable {
+public final class Capture implements AutoCloseable {
     private static final Duration LISTEN_LIMIT = Duration.ofSeconds(30);
     private static final Duration STOP_LIMIT = Duration.ofSeconds(10);
     /**
@@ -43,7 +43,7 @@ final class Capture implements AutoCloseable {
      * each TPACKET_V3 block for a 64 KiB super-frame, so its default 2 MiB ring has a dozen blocks, each
      * handed over part full in immediate mode: a burst of a few hundred small frames overflows it.
      */
-    static final String BUFFER_KIB = "32768";
+    public static final String BUFFER_KIB = "32768";
 
     private final Role host;
     private final Process tcpdump;
@@ -58,7 +58,7 @@ final class Capture implements AutoCloseable {
     }
 
     /** Starts tcpdump on {@code host}'s eth0 and waits until it listens. */
-    static Capture start(LabFixture fixture, Role host, String name) {
+    public static Capture start(LabFixture fixture, Role host, String name) {
         return start(fixture, host, name, null);
     }
 
@@ -68,7 +68,7 @@ final class Capture implements AutoCloseable {
      * frames per second keeps that stream in a capture of its own, so that waiting for one marker
      * does not re-read the whole stream every time.
      */
-    static Capture start(LabFixture fixture, Role host, String name, String filter) {
+    public static Capture start(LabFixture fixture, Role host, String name, String filter) {
         Path pcap = fixture.freshPath(name, "pcap");
         String base = pcap.getFileName().toString().replaceFirst("\\.pcap$", "");
         Path log = pcap.resolveSibling(base + ".tcpdump.log");
@@ -92,7 +92,7 @@ final class Capture implements AutoCloseable {
      * Every frame captured so far, in order. A record that tcpdump is still writing ends the
      * list early; the next call sees it whole.
      */
-    List<byte[]> frames() {
+    public List<byte[]> frames() {
         List<byte[]> frames = new ArrayList<>();
         try {
             if (Files.size(pcap) == 0) {
@@ -117,12 +117,12 @@ final class Capture implements AutoCloseable {
     }
 
     /** The captured frames that hold {@code marker} anywhere. */
-    List<byte[]> framesWith(byte[] marker) {
+    public List<byte[]> framesWith(byte[] marker) {
         return frames().stream().filter(f -> indexOf(f, marker) >= 0).toList();
     }
 
     /** How many captured frames hold each marker, in the markers' order. */
-    int[] countEach(List<byte[]> markers) {
+    public int[] countEach(List<byte[]> markers) {
         int[] counts = new int[markers.size()];
         for (byte[] frame : frames()) {
             for (int i = 0; i < markers.size(); i++) {
@@ -135,7 +135,7 @@ final class Capture implements AutoCloseable {
     }
 
     /** Waits until a frame with {@code marker} is captured, and returns it. */
-    byte[] await(byte[] marker, Duration limit) {
+    public byte[] await(byte[] marker, Duration limit) {
         return Await.value(limit, () -> "a frame with marker " + Marker.text(marker) + " on " + host + "'s eth0 ("
                         + frames().size() + " frames captured)",
                 () -> {
@@ -145,7 +145,7 @@ final class Capture implements AutoCloseable {
     }
 
     /** Waits until every marker has been captured at least once. */
-    void awaitAll(List<byte[]> markers, Duration limit) {
+    public void awaitAll(List<byte[]> markers, Duration limit) {
         Await.until(limit, () -> {
             int[] counts = countEach(markers);
             List<String> missing = new ArrayList<>();
@@ -160,7 +160,7 @@ final class Capture implements AutoCloseable {
     }
 
     /** The pcap file tcpdump writes. */
-    Path pcap() {
+    public Path pcap() {
         return pcap;
     }
 
@@ -168,7 +168,7 @@ final class Capture implements AutoCloseable {
      * How many frames tcpdump itself lost ("N packets dropped by kernel", printed when it stops),
      * or -1 while it runs: a frame missing from a capture is the bridge's loss only when this is 0.
      */
-    long droppedByTcpdump() {
+    public long droppedByTcpdump() {
         if (tcpdump.isAlive()) {
             return -1;
         }
@@ -176,7 +176,7 @@ final class Capture implements AutoCloseable {
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8).strip() : "";
         } catch (IOException e) {
@@ -184,7 +184,7 @@ final class Capture implements AutoCloseable {
         }
     }
 
-    static int indexOf(byte[] haystack, byte[] needle) {
+    public static int indexOf(byte[] haystack, byte[] needle) {
         outer:
         for (int i = 0; i + needle.length <= haystack.length; i++) {
             for (int j = 0; j < needle.length; j++) {
@@ -198,7 +198,7 @@ final class Capture implements AutoCloseable {
     }
 
     /** For failure messages. */
-    static String hex(byte[] frame) {
+    public static String hex(byte[] frame) {
         return Hex.of(frame);
     }
 

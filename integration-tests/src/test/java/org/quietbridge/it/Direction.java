@@ -4,42 +4,42 @@ import org.quietbridge.lab.Role;
 
 /**
  * Which way a frame crosses the bridge, with the addressing of the hosts at both ends (the
- * lab's fixed addresses; {@link LabTopologyTest} checks them).
+ * lab's fixed addresses; {@code operations.LabTopologyTest} checks them).
  */
-enum Direction {
+public enum Direction {
     AP_TO_CORE(Role.AP, Role.CORE),
     CORE_TO_AP(Role.CORE, Role.AP);
 
-    final Role from;
-    final Role to;
+    public final Role from;
+    public final Role to;
 
     Direction(Role from, Role to) {
         this.from = from;
         this.to = to;
     }
 
-    String srcMac() {
+    public String srcMac() {
         return mac(from);
     }
 
-    String dstMac() {
+    public String dstMac() {
         return mac(to);
     }
 
-    String srcIp() {
+    public String srcIp() {
         return ipv4(from);
     }
 
-    String dstIp() {
+    public String dstIp() {
         return ipv4(to);
     }
 
     /** A short tag for marker names. */
-    String tag() {
+    public String tag() {
         return from == Role.AP ? "ap" : "core";
     }
 
-    static String mac(Role host) {
+    public static String mac(Role host) {
         return switch (host) {
             case AP -> "02:77:00:00:00:10";
             case CORE -> "02:77:00:00:00:20";
@@ -47,7 +47,7 @@ enum Direction {
         };
     }
 
-    static String ipv4(Role host) {
+    public static String ipv4(Role host) {
         return switch (host) {
             case AP -> "10.77.0.10";
             case CORE -> "10.77.0.20";
@@ -55,7 +55,7 @@ enum Direction {
         };
     }
 
-    static Direction from(Role host) {
+    public static Direction from(Role host) {
         return host == Role.AP ? AP_TO_CORE : CORE_TO_AP;
     }
 }

@@ -20,7 +20,7 @@ import org.quietbridge.lab.Role;
  * order, from one CPU. The kernel adds nothing to a raw frame: no padding, no tag handling, no
  * checksum.
  */
-final class FrameSender {
+public final class FrameSender {
     private static final String SCRIPT = """
             import socket, sys
             # argv: interface, file with one frame per line in hex
@@ -73,7 +73,7 @@ final class FrameSender {
     private final Path vnetScript;
     private final AtomicInteger batches = new AtomicInteger();
 
-    FrameSender(LabFixture fixture) {
+    public FrameSender(LabFixture fixture) {
         this.fixture = fixture;
         this.script = fixture.write("send-frames.py", SCRIPT);
         this.vnetScript = fixture.write("send-vnet-frames.py", VNET_SCRIPT);
@@ -83,7 +83,7 @@ final class FrameSender {
      * Sends each frame with its virtio-net header ({@code headers[i]}, 10 bytes) out of {@code host}'s
      * eth0, in order: super-frames that the host's device passes on whole (a veth does).
      */
-    void sendWithVnetHeaders(Role host, List<byte[]> headers, List<byte[]> frames) {
+    public void sendWithVnetHeaders(Role host, List<byte[]> headers, List<byte[]> frames) {
         HexFormat hex = HexFormat.of();
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < frames.size(); i++) {
@@ -96,13 +96,13 @@ final class FrameSender {
     }
 
     /** Sends {@code frames} out of {@code host}'s eth0, in order, and returns when all are sent. */
-    void send(Role host, List<byte[]> frames) {
+    public void send(Role host, List<byte[]> frames) {
         CommandResult sent = fixture.lab().exec(host, SEND_LIMIT, command(batchFile(frames))).orThrow();
         assertEquals(Integer.toString(frames.size()), sent.stdout().strip(), "frames the sender reports as sent");
     }
 
     /** Starts sending {@code frames} from {@code host} and returns at once, for traffic in both directions at a time. */
-    Process startSending(Role host, List<byte[]> frames) {
+    public Process startSending(Role host, List<byte[]> frames) {
         Path out = fixture.dir().resolve("send-" + batches.incrementAndGet() + ".out");
         return fixture.lab().start(host, out, command(batchFile(frames)));
     }

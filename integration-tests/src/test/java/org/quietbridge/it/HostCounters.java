@@ -11,11 +11,11 @@ import org.quietbridge.lab.Role;
  * ({@code /sys/class/net/eth0/statistics}, which {@code ip netns exec} shows for the host's own
  * namespace) and its IP stack's SNMP counters ({@code /proc/net/snmp}).
  */
-record HostCounters(long rxPackets, long rxBytes, long txPackets, long txBytes, long tcpOutSegs, long tcpRetransSegs,
+public record HostCounters(long rxPackets, long rxBytes, long txPackets, long txBytes, long tcpOutSegs, long tcpRetransSegs,
                     long tcpInCsumErrors,
                     long udpInDatagrams, long udpInCsumErrors, long udp6InDatagrams, long udp6InCsumErrors) {
 
-    static HostCounters read(LabFixture fixture, Role host) {
+    public static HostCounters read(LabFixture fixture, Role host) {
         String stats = fixture.run(host, "sh", "-c", "cd /sys/class/net/eth0/statistics && cat rx_packets rx_bytes"
                 + " tx_packets tx_bytes").stdout();
         List<Long> values = stats.lines().map(String::strip).map(Long::parseLong).toList();
@@ -27,7 +27,7 @@ record HostCounters(long rxPackets, long rxBytes, long txPackets, long txBytes, 
     }
 
     /** The counters this one grew by since {@code before}. */
-    HostCounters minus(HostCounters before) {
+    public HostCounters minus(HostCounters before) {
         return new HostCounters(rxPackets - before.rxPackets, rxBytes - before.rxBytes, txPackets - before.txPackets,
                 txBytes - before.txBytes, tcpOutSegs - before.tcpOutSegs, tcpRetransSegs - before.tcpRetransSegs,
                 tcpInCsumErrors - before.tcpInCsumErrors,

@@ -21,9 +21,9 @@ import org.quietbridge.lab.Role;
  * An {@code iperf3 -s} on one host of the lab, bound to one address, and the client runs against it:
  * real TCP through whatever bridges the lab. {@link #close()} ends the server.
  */
-final class IperfServer implements AutoCloseable {
+public final class IperfServer implements AutoCloseable {
     /** Far below what a working bridge does even on a loaded VM; far above a broken one. */
-    static final double FLOOR_BITS_PER_SECOND = 50e6;
+    public static final double FLOOR_BITS_PER_SECOND = 50e6;
     private static final Duration IPERF_LIMIT = Duration.ofSeconds(60);
     private static final Duration SERVER_LIMIT = Duration.ofSeconds(30);
     /** The receiver's total in iperf3's JSON: "sum_received": { ..., "bits_per_second": N, ... }. */
@@ -43,7 +43,7 @@ final class IperfServer implements AutoCloseable {
     }
 
     /** Starts {@code iperf3 -s -B address} on {@code host} and waits until it listens. */
-    static IperfServer start(LabFixture fixture, Role host, String address) {
+    public static IperfServer start(LabFixture fixture, Role host, String address) {
         Path log = fixture.freshPath("iperf3-server", "log");
         Process server = fixture.lab().start(host, log, "iperf3", "-s", "-B", address, "--forceflush");
         IperfServer started = new IperfServer(fixture, server, address);
@@ -65,7 +65,7 @@ final class IperfServer implements AutoCloseable {
      * Runs {@code iperf3 -c} from {@code client} with {@code options} (-t, -R, ...), asserts that it
      * completed, prints its rate and retransmits, and returns the receiver's bits per second.
      */
-    double runClient(Role client, String... options) {
+    public double runClient(Role client, String... options) {
         List<String> argv = new ArrayList<>(List.of("iperf3", "-c", address, "-J", "-f", "m"));
         argv.addAll(List.of(options));
         CommandResult result = fixture.lab().exec(client, IPERF_LIMIT, argv.toArray(String[]::new));

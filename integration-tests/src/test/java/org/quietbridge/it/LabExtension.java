@@ -16,7 +16,7 @@ import org.quietbridge.lab.LabOptions;
  * methods, so a class's own setup sees the lab and its own teardown (stopping a bridge it started) runs
  * before the namespaces go.
  */
-final class LabExtension implements BeforeAllCallback, AfterAllCallback {
+public final class LabExtension implements BeforeAllCallback, AfterAllCallback {
     @Override
     public void beforeAll(ExtensionContext context) throws IllegalAccessException {
         Class<?> testClass = context.getRequiredTestClass();

@@ -28,7 +28,7 @@ import org.quietbridge.lab.Role;
  * removes the namespaces, after the class's {@code @AfterAll} methods ({@link LabExtension}), and the
  * lab's own JVM shutdown hook covers a run that dies first.
  */
-final class LabFixture implements AutoCloseable {
+public final class LabFixture implements AutoCloseable {
     private static final Path REPO_ROOT = findRepoRoot();
 
     private final String prefix;
@@ -49,7 +49,7 @@ final class LabFixture implements AutoCloseable {
      * @param name    a short tag, {@code [a-z0-9]}, at most 8 characters
      * @param options the lab's options (the hosts' offloads off, say)
      */
-    static LabFixture open(String name, LabOptions options) {
+    public static LabFixture open(String name, LabOptions options) {
         assumeTrue(Lab.runningAsRoot(),
                 "skipped: the end-to-end tests need root to create network namespaces and veth links");
         String prefix = "qbit-" + ProcessHandle.current().pid() + "-" + name;
@@ -67,31 +67,31 @@ final class LabFixture implements AutoCloseable {
         return new LabFixture(prefix, lab, dir);
     }
 
-    Lab lab() {
+    public Lab lab() {
         return lab;
     }
 
     /** This class's work folder (absolute). */
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
-    static Path repoRoot() {
+    public static Path repoRoot() {
         return REPO_ROOT;
     }
 
     /** The launcher, {@code bin/quietbridge}, of the working tree under test. */
-    static String launcher() {
+    public static String launcher() {
         return REPO_ROOT.resolve("bin/quietbridge").toString();
     }
 
     /** The system Python (a pyenv shim on PATH would start a shell first, and slowly). */
-    static String python() {
+    public static String python() {
         return Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
     }
 
     /** Writes a world-readable file in the work folder and returns its absolute path. */
-    Path write(String fileName, String content) {
+    public Path write(String fileName, String content) {
         Path file = dir.resolve(fileName);
         try {
             Files.writeString(file, content, StandardCharsets.UTF_8);
@@ -107,7 +107,7 @@ final class LabFixture implements AutoCloseable {
      * {@code base-2.ext}, {@code base-3.ext}... Logs are appended to, and a readiness line
      * that an earlier process left in a reused log would be taken for the new one's.
      */
-    synchronized Path freshPath(String base, String ext) {
+    public synchronized Path freshPath(String base, String ext) {
         Path path = dir.resolve(base + "." + ext);
         for (int n = 2; Files.exists(path); n++) {
             path = dir.resolve(base + "-" + n + "." + ext);
@@ -121,7 +121,7 @@ final class LabFixture implements AutoCloseable {
     }
 
     /** Runs a command in a namespace and fails the test, with its output, unless it exits 0. */
-    CommandResult run(Role role, String... argv) {
+    public CommandResult run(Role role, String... argv) {
         return lab.exec(role, argv).orThrow();
     }
 
@@ -130,7 +130,7 @@ final class LabFixture implements AutoCloseable {
      * status (the caller judges it). {@code environment} words ({@code NAME=value}) go to
      * {@code env(1)} first.
      */
-    CommandResult quietbridge(List<String> environment, String... args) {
+    public CommandResult quietbridge(List<String> environment, String... args) {
         List<String> argv = new ArrayList<>();
         if (!environment.isEmpty()) {
             argv.add("env");
@@ -142,26 +142,26 @@ final class LabFixture implements AutoCloseable {
     }
 
     /** Starts {@code quietbridge run} in the bridge namespace and waits until it forwards. */
-    BridgeProcess startBridge(String name, String configYaml) {
+    public BridgeProcess startBridge(String name, String configYaml) {
         return BridgeProcess.start(this, name, configYaml, List.of());
     }
 
     /** Starts a capture of what {@code host}'s eth0 receives; {@link #close()} stops it if the test does not. */
-    Capture capture(Role host, String name) {
+    public Capture capture(Role host, String name) {
         Capture capture = Capture.start(this, host, name);
         owned.add(capture);
         return capture;
     }
 
     /** {@link #capture(Role, String)} of only the frames that match a pcap-filter(7) expression. */
-    Capture capture(Role host, String name, String filter) {
+    public Capture capture(Role host, String name, String filter) {
         Capture capture = Capture.start(this, host, name, filter);
         owned.add(capture);
         return capture;
     }
 
     /** Sends crafted frames out of a host's eth0. */
-    synchronized FrameSender sender() {
+    public synchronized FrameSender sender() {
         if (sender == null) {
             sender = new FrameSender(this);
         }
@@ -169,7 +169,7 @@ final class LabFixture implements AutoCloseable {
     }
 
     /** Closes {@code resource} with this fixture, before the namespaces go. */
-    <T extends AutoCloseable> T own(T resource) {
+    public <T extends AutoCloseable> T own(T resource) {
         owned.add(resource);
         return resource;
     }

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
 @ExtendWith(LabExtension.class)
-@interface LabTest {
+public @interface LabTest {
     /** A short tag ({@code [a-z0-9]}, at most 8 characters): the lab's prefix and its work folder's name. */
     String value();
 

@@ -26,10 +26,10 @@ import org.quietbridge.lab.Role;
  * (the API listens on 127.0.0.1:9700 there, unreachable from the test's JVM), so a request can
  * carry any method, header and body, and the answer comes back whole: status, headers, body.
  */
-final class ManagementApi {
+public final class ManagementApi {
     /** The default listen address of {@code run}, inside the bridge namespace. */
-    static final String HOST = "127.0.0.1";
-    static final int PORT = 9700;
+    public static final String HOST = "127.0.0.1";
+    public static final int PORT = 9700;
 
     private static final String SCRIPT = """
             import http.client, json, sys
@@ -59,18 +59,19 @@ final class ManagementApi {
     private final Path script;
 
     /** One answer: its status, headers (names in lower case) and body as text. */
-    record Response(int status, Map<String, String> headers, String body) {
+    public record Response(int status, Map<String, String> headers, String body) {
         /** The body as a JSON object, parsed strictly (RFC 8259, no duplicate names). */
-        Map<String, Object> json() {
+        public Map<String, Object> json() {
             return StrictJson.object(body);
         }
 
+        public 
         String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
 
         /** Asserts the status and that the body is JSON; returns the body. */
-        Map<String, Object> expect(int expected, String what) {
+        public Map<String, Object> expect(int expected, String what) {
             assertEquals(expected, status, what + ": HTTP status; body: " + body);
             String type = header("content-type");
             assertTrue(type != null && type.startsWith("application/json"), what + ": content type " + type);
@@ -78,7 +79,7 @@ final class ManagementApi {
         }
 
         /** Asserts an error answer as the README describes: JSON {error, status, message} with this code. */
-        Map<String, Object> expectError(int expected, String errorCode, String what) {
+        public Map<String, Object> expectError(int expected, String errorCode, String what) {
             Map<String, Object> e = expect(expected, what);
             assertEquals(errorCode, e.get("error"), what + ": " + body);
             assertEquals((long) expected, e.get("status"), what + ": " + body);
@@ -87,26 +88,26 @@ final class ManagementApi {
         }
     }
 
-    ManagementApi(LabFixture fixture) {
+    public ManagementApi(LabFixture fixture) {
         this.fixture = fixture;
         this.script = fixture.write("api-request.py", SCRIPT);
     }
 
-    Response get(String target) {
+    public Response get(String target) {
         return request("GET", target, null);
     }
 
-    Response head(String target) {
+    public Response head(String target) {
         return request("HEAD", target, null);
     }
 
     /** GET {@code target}, which must answer 200 with a JSON object. */
-    Map<String, Object> json(String target) {
+    public Map<String, Object> json(String target) {
         return get(target).expect(200, "GET " + target);
     }
 
     /** GET /metrics, parsed by the strict text-format parser of the API's unit tests. */
-    Map<String, PrometheusText.Family> metrics() {
+    public Map<String, PrometheusText.Family> metrics() {
         Response r = get("/metrics");
         assertEquals(200, r.status(), "GET /metrics: " + r.body());
         assertTrue(r.header("content-type").startsWith("text/plain; version=0.0.4"), "content type "
@@ -122,7 +123,7 @@ final class ManagementApi {
      * Sends one request; {@code body} null for none. {@code headers} are "Name: value" words.
      * Python adds Host, Accept-Encoding: identity and, with a body, Content-Length.
      */
-    Response request(String method, String target, byte[] body, String... headers) {
+    public Response request(String method, String target, byte[] body, String... headers) {
         List<String> words = new ArrayList<>(List.of(method, target, bodyFile(body)));
         words.addAll(List.of(headers));
         return exchange(words).getFirst();
@@ -133,7 +134,7 @@ final class ManagementApi {
      * to back by one process, a fresh connection each: the second follows the first's answer
      * within a millisecond, as a script's would.
      */
-    List<Response> backToBack(List<List<String>> requests) {
+    public List<Response> backToBack(List<List<String>> requests) {
         List<String> words = new ArrayList<>();
         for (List<String> r : requests) {
             if (!words.isEmpty()) {
@@ -177,7 +178,7 @@ final class ManagementApi {
     }
 
     /** The value of the one sample of {@code name} with exactly {@code labels} ("k", "v", ...); fails when absent. */
-    static double sample(Map<String, PrometheusText.Family> families, String name, String... labels) {
+    public static double sample(Map<String, PrometheusText.Family> families, String name, String... labels) {
         Map<String, String> want = new LinkedHashMap<>();
         for (int i = 0; i < labels.length; i += 2) {
             want.put(labels[i], labels[i + 1]);

@@ -7,20 +7,20 @@ import java.nio.charset.StandardCharsets;
  * the packet), so that a test finds its frame among whatever else a capture holds. The
  * closing bracket keeps {@code <qb:f-1>} from matching inside {@code <qb:f-10>}.
  */
-final class Marker {
+public final class Marker {
     private Marker() {
     }
 
-    static byte[] of(String name) {
+    public static byte[] of(String name) {
         return ("<qb:" + name + ">").getBytes(StandardCharsets.US_ASCII);
     }
 
-    static String text(byte[] marker) {
+    public static String text(byte[] marker) {
         return new String(marker, StandardCharsets.US_ASCII);
     }
 
     /** {@code head} followed by {@code marker}. */
-    static byte[] append(byte[] head, byte[] marker) {
+    public static byte[] append(byte[] head, byte[] marker) {
         byte[] out = new byte[head.length + marker.length];
         System.arraycopy(head, 0, out, 0, head.length);
         System.arraycopy(marker, 0, out, head.length, marker.length);

@@ -15,14 +15,14 @@ import org.quietbridge.frame.testing.FrameBuilder;
  *       the probe) and then one rule with an out-of-range port, on its last line.</li>
  * </ul>
  */
-final class ProbeRules {
-    static final String PROBE_RULE = "probe-broadcast-" + ProbeRules.PROBE_PORT;
-    static final int PROBE_PORT = 9999;
-    static final String L2_RULE = "netbios-broadcast-l2";
-    static final String L3_RULE = "netbios-broadcast-l3";
+public final class ProbeRules {
+    public static final String PROBE_RULE = "probe-broadcast-" + ProbeRules.PROBE_PORT;
+    public static final int PROBE_PORT = 9999;
+    public static final String L2_RULE = "netbios-broadcast-l2";
+    public static final String L3_RULE = "netbios-broadcast-l3";
     /** The bad value in a broken file, and the message the rule compiler gives for it. */
-    static final String BAD_PORT = "99999";
-    static final String BAD_PORT_MESSAGE = "port 99999 is out of range; ports are 0..65535";
+    public static final String BAD_PORT = "99999";
+    public static final String BAD_PORT_MESSAGE = "port 99999 is out of range; ports are 0..65535";
 
     private static final String PORTS = "ports: [ap0, core0]\n";
     private static final String NETBIOS_RULES = """
@@ -49,22 +49,22 @@ final class ProbeRules {
     }
 
     /** Set A; {@code extra} (e.g. an {@code api:} section, ending in a newline) goes after the ports. */
-    static String a(String extra) {
+    public static String a(String extra) {
         return PORTS + extra;
     }
 
     /** Set B. */
-    static String b(String extra) {
+    public static String b(String extra) {
         return PORTS + extra + NETBIOS_RULES + PROBE;
     }
 
     /** A broken file whose valid part is set A ({@code likeB} false) or set B. */
-    static String broken(String extra, boolean likeB) {
+    public static String broken(String extra, boolean likeB) {
         return PORTS + extra + NETBIOS_RULES + (likeB ? PROBE : "") + BROKEN;
     }
 
     /** Where the compiler points in {@code broken}: {@code "line:column"} of the bad port. */
-    static String errorPosition(String broken) {
+    public static String errorPosition(String broken) {
         String[] lines = broken.split("\n", -1);
         for (int i = 0; i < lines.length; i++) {
             int at = lines[i].indexOf(BAD_PORT);
@@ -76,13 +76,13 @@ final class ProbeRules {
     }
 
     /** A probe: a UDP broadcast to port {@value #PROBE_PORT} from {@code d}'s sender, with {@code marker}. */
-    static byte[] probe(Direction d, byte[] marker) {
+    public static byte[] probe(Direction d, byte[] marker) {
         return FrameBuilder.ethernet().src(d.srcMac()).broadcast()
                 .udp(d.srcIp(), "10.77.0.255", 40001, PROBE_PORT).payload(marker).build();
     }
 
     /** A NetBIOS datagram broadcast (UDP 138 to the subnet's broadcast): every set here drops it. */
-    static byte[] netbiosBroadcast(Direction d, byte[] marker) {
+    public static byte[] netbiosBroadcast(Direction d, byte[] marker) {
         return FrameBuilder.ethernet().src(d.srcMac()).broadcast()
                 .udp(d.srcIp(), "10.77.0.255", 138, 138).payload(marker).build();
     }

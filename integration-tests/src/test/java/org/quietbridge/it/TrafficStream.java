@@ -35,13 +35,13 @@ import org.quietbridge.frame.testing.FrameBuilder;
  * into a template frame and zeroes the UDP checksum (RFC 768: no checksum), so frames need no
  * re-computation per send.
  */
-final class TrafficStream implements AutoCloseable {
+public final class TrafficStream implements AutoCloseable {
     /** The numbered frames' UDP destination port. */
-    static final int PORT = 5555;
+    public static final int PORT = 5555;
     /** A pcap-filter(7) expression for the numbered frames. */
-    static final String FILTER = "udp dst port " + PORT;
+    public static final String FILTER = "udp dst port " + PORT;
     /** {@link #FILTER}'s complement, for a capture of everything else. */
-    static final String NOT_STREAM = "not (" + FILTER + ")";
+    public static final String NOT_STREAM = "not (" + FILTER + ")";
 
     private static final byte[] MAGIC = "QBSQ".getBytes(StandardCharsets.US_ASCII);
     /** Ethernet (14) + IPv4 without options (20) + UDP (8): where the payload starts. */
@@ -88,8 +88,8 @@ final class TrafficStream implements AutoCloseable {
     private Sent sent;
 
     /** What the stream sent: numbered frames 0 to {@code numbered - 1}, and each extra frame's count. */
-    record Sent(long numbered, long[] extras) {
-        long extrasTotal() {
+    public record Sent(long numbered, long[] extras) {
+        public long extrasTotal() {
             return Arrays.stream(extras).sum();
         }
     }
@@ -104,7 +104,7 @@ final class TrafficStream implements AutoCloseable {
      * Starts the stream from {@code d.from} to {@code d.to} at about {@code framesPerSecond}
      * numbered frames per second; returns at once.
      */
-    static TrafficStream start(LabFixture fixture, Direction d, int framesPerSecond, List<byte[]> extras,
+    public static TrafficStream start(LabFixture fixture, Direction d, int framesPerSecond, List<byte[]> extras,
             int extraEvery) {
         byte[] payload = new byte[18];
         System.arraycopy(MAGIC, 0, payload, 0, MAGIC.length);
@@ -128,12 +128,12 @@ final class TrafficStream implements AutoCloseable {
         return fixture.own(new TrafficStream(p, stopFile, out));
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** Stops the stream and returns what it sent. */
-    Sent stop() {
+    public Sent stop() {
         if (sent != null) {
             return sent;
         }
@@ -164,7 +164,7 @@ final class TrafficStream implements AutoCloseable {
      * {@code pcap} holds. A number at or past {@code numbered} fails: the stream never sent it.
      * A record tcpdump is still writing ends the count early.
      */
-    static int[] countNumbered(Path pcap, long numbered) {
+    public static int[] countNumbered(Path pcap, long numbered) {
         return arrivals(pcap, numbered).counts();
     }
 
@@ -175,18 +175,19 @@ final class TrafficStream implements AutoCloseable {
      * @param gapNanos       the longest time between two consecutive numbered arrivals
      * @param gapAfterNumber the number of the frame that arrived before that silence
      */
-    record Arrivals(int[] counts, long gapNanos, long gapAfterNumber) {
-        long lost() {
+    public record Arrivals(int[] counts, long gapNanos, long gapAfterNumber) {
+        public long lost() {
             return Arrays.stream(counts).filter(c -> c == 0).count();
         }
 
+        public 
         long duplicated() {
             return Arrays.stream(counts).filter(c -> c > 1).count();
         }
     }
 
     /** {@link Arrivals} of the stream's frames in {@code pcap}; see {@link #countNumbered}. */
-    static Arrivals arrivals(Path pcap, long numbered) {
+    public static Arrivals arrivals(Path pcap, long numbered) {
         int[] counts = new int[Math.toIntExact(numbered)];
         long gap = 0;
         long gapAfter = -1;
@@ -238,7 +239,7 @@ final class TrafficStream implements AutoCloseable {
     }
 
     /** Numbers that arrived other than exactly once, as "n x count", at most {@code max} of them. */
-    static List<String> notExactlyOnce(int[] counts, int max) {
+    public static List<String> notExactlyOnce(int[] counts, int max) {
         List<String> bad = new ArrayList<>();
         for (int n = 0; n < counts.length && bad.size() < max; n++) {
             if (counts[n] != 1) {

@@ -25,11 +25,11 @@ import org.quietbridge.lab.Role;
  * for granted after the barrier: the bridge's thread may move between CPUs between two TX
  * batches, and two CPUs' receive queues on the far side can hand frames to tcpdump out of order.
  */
-final class Wire {
+public final class Wire {
     /** A frame that crosses does so in microseconds; this is the backstop on a loaded machine. */
-    static final Duration CROSS_LIMIT = Duration.ofSeconds(20);
+    public static final Duration CROSS_LIMIT = Duration.ofSeconds(20);
     /** IEEE Std 802 Local Experimental EtherType 1: no host stack reacts to it. */
-    static final int EXPERIMENTAL_ETHERTYPE = 0x88B5;
+    public static final int EXPERIMENTAL_ETHERTYPE = 0x88B5;
 
     private final LabFixture fixture;
     private final Capture ap;
@@ -43,26 +43,26 @@ final class Wire {
     }
 
     /** Starts captures on both hosts. */
-    static Wire open(LabFixture fixture) {
+    public static Wire open(LabFixture fixture) {
         return new Wire(fixture, fixture.capture(Role.AP, "ap"), fixture.capture(Role.CORE, "core"));
     }
 
     /** Starts captures on both hosts of only the frames that match {@code filter} (pcap-filter(7)). */
-    static Wire open(LabFixture fixture, String filter) {
+    public static Wire open(LabFixture fixture, String filter) {
         return new Wire(fixture, fixture.capture(Role.AP, "ap", filter), fixture.capture(Role.CORE, "core", filter));
     }
 
-    Capture capture(Role host) {
+    public Capture capture(Role host) {
         return host == Role.AP ? ap : core;
     }
 
     /** Sends {@code frames} from {@code host}; returns when they are on the wire, not across. */
-    void send(Role host, List<byte[]> frames) {
+    public void send(Role host, List<byte[]> frames) {
         fixture.sender().send(host, frames);
     }
 
     /** Sends {@code frames} and a barrier behind them from {@code host}, and waits until the barrier is across. */
-    void sendAndSettle(Role host, List<byte[]> frames) {
+    public void sendAndSettle(Role host, List<byte[]> frames) {
         Direction d = Direction.from(host);
         byte[] barrier = Marker.of("barrier-" + d.tag() + "-" + barriers.incrementAndGet());
         List<byte[]> all = new ArrayList<>(frames);
@@ -72,7 +72,7 @@ final class Wire {
     }
 
     /** A frame of {@link #EXPERIMENTAL_ETHERTYPE} that carries {@code marker}, padded to the 60-byte minimum. */
-    static byte[] experimental(String src, String dst, byte[] marker) {
+    public static byte[] experimental(String src, String dst, byte[] marker) {
         return FrameBuilder.ethernet().src(src).dst(dst).raw(EXPERIMENTAL_ETHERTYPE, marker).padTo(60).build();
     }
 
@@ -84,7 +84,7 @@ final class Wire {
      * far host may answer a probe with an ICMP error that quotes it, marker included, and that
      * answer is not the probe coming back.
      */
-    void assertCrossedOnceUnchanged(String what, byte[] marker, byte[] sent, Role from, Role to) {
+    public void assertCrossedOnceUnchanged(String what, byte[] marker, byte[] sent, Role from, Role to) {
         capture(to).await(marker, CROSS_LIMIT);
         List<byte[]> far = copies(capture(to), marker, sent);
         assertEquals(1, far.size(), what + ": copies on " + to + " (want exactly one)" + describe(far));
@@ -94,24 +94,24 @@ final class Wire {
     }
 
     /** Asserts that no copy of {@code sent} reached {@code to}. */
-    void assertNeverArrived(String what, byte[] marker, byte[] sent, Role to) {
+    public void assertNeverArrived(String what, byte[] marker, byte[] sent, Role to) {
         List<byte[]> far = copies(capture(to), marker, sent);
         assertEquals(0, far.size(), what + ": crossed to " + to + " but must not" + describe(far));
     }
 
     /** Asserts that {@code sent} did not come back to its sender {@code from}. */
-    void assertNeverCameBack(String what, byte[] marker, byte[] sent, Role from) {
+    public void assertNeverCameBack(String what, byte[] marker, byte[] sent, Role from) {
         List<byte[]> back = copies(capture(from), marker, sent);
         assertEquals(0, back.size(), what + ": came back to the sender " + from + describe(back));
     }
 
     /** Captured frames with {@code marker} and the source MAC of {@code sent}. */
-    static List<byte[]> copies(Capture capture, byte[] marker, byte[] sent) {
+    public static List<byte[]> copies(Capture capture, byte[] marker, byte[] sent) {
         return capture.framesWith(marker).stream().filter(f -> sameSource(f, sent)).toList();
     }
 
     /** For each sent frame, how many copies (its marker and source MAC) {@code host} captured. */
-    int[] copiesOfEach(Role host, List<byte[]> markers, List<byte[]> sent) {
+    public int[] copiesOfEach(Role host, List<byte[]> markers, List<byte[]> sent) {
         List<byte[]> captured = capture(host).frames();
         int[] counts = new int[markers.size()];
         for (byte[] frame : captured) {
@@ -128,7 +128,7 @@ final class Wire {
         return a.length >= 12 && b.length >= 12 && Arrays.equals(a, 6, 12, b, 6, 12);
     }
 
-    static String describe(List<byte[]> frames) {
+    public static String describe(List<byte[]> frames) {
         StringBuilder s = new StringBuilder();
         for (byte[] f : frames) {
             s.append("\n  ").append(Capture.hex(f));

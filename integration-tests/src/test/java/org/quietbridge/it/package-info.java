@@ -1,6 +1,10 @@
 /**
  * End-to-end tests: the real {@code bin/quietbridge run} in a namespace lab, real traffic, and
- * what a user would check on the wire and in the bridge's output.
+ * what a user would check on the wire and in the bridge's output. This package is the kit the tests
+ * share; the tests are grouped by capability: {@code forwarding} (transparency, learning, offloads,
+ * TCP, malformed frames, ring drops), {@code filtering} (NetBIOS, nmbd, scoped rules, NLB),
+ * {@code failover} (the kernel's stand-in, ports that vanish, the warm start) and {@code operations}
+ * (lifecycle, start-up errors, reload, stats, the API, the dashboard, the lab and its demo).
  *
  * <ul>
  *   <li>Run: {@code mvn -B verify -Dquietbridge.e2e=true} as root (without the property, or
@@ -8,10 +12,11 @@
  *       {@code mvn -B verify -Dquietbridge.e2e=true -pl integration-tests -am -DskipITs
  *       -Dtest=NetbiosBroadcastFilterTest -Dsurefire.failIfNoSpecifiedTests=false} ({@code -am}
  *       so that the bridge under test is this tree's, not whatever is in the local repository).</li>
- *   <li>Each class builds one lab ({@link org.quietbridge.it.LabFixture}, namespaces
- *       {@code qbit-<pid>-<name>-*}) and, where it can, runs one bridge
+ *   <li>Each class states its lab with {@link org.quietbridge.it.LabTest} ({@link org.quietbridge.it.LabFixture},
+ *       namespaces {@code qbit-<pid>-<name>-*}) and, where it can, runs one bridge
  *       ({@link org.quietbridge.it.BridgeProcess}) for all its tests; tests that read the exit
- *       summary run last ({@code @Order}). {@code @AfterAll} removes the lab, failed or not.</li>
+ *       summary run last ({@code @Order}). {@link org.quietbridge.it.LabExtension} removes the lab after
+ *       the class, failed or not.</li>
  *   <li>Frames are crafted ({@code FrameBuilder}), sent raw from a host
  *       ({@link org.quietbridge.it.FrameSender}), and found again by a marker in tcpdump
  *       captures of what each host receives ({@link org.quietbridge.it.Capture},

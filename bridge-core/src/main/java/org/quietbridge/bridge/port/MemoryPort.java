@@ -13,7 +13,8 @@ import java.util.Objects;
 import org.quietbridge.bridge.sys.VirtioNetHdr;
 
 /**
- * A port in memory, for tests without root or interfaces. Tests put frames into its RX queue with
+ * A port in memory. It is the synthetic side of the start's warm-up ({@code WarmUp}, docs/ARCHITECTURE.md,
+ * "Starting warm"), and the port of tests without root or interfaces. Tests put frames into its RX queue with
  * {@link #inject} (as the kernel would present them: outer tag stripped and reported beside the
  * frame) and read what the port was asked to send with {@link #takeTransmitted()}; a transmitted
  * frame becomes visible only when {@link #flush()} sends its batch.

@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.forwarding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,6 +9,12 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.quietbridge.it.BridgeProcess;
+import org.quietbridge.it.BridgeSummary;
+import org.quietbridge.it.HostCounters;
+import org.quietbridge.it.IperfServer;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
 import org.quietbridge.lab.EthtoolFeatures;
 import org.quietbridge.lab.Role;
 

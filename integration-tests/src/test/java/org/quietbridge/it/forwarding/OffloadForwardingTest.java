@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.forwarding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +15,14 @@ import org.junit.jupiter.api.Timeout;
 import org.quietbridge.frame.Ipv4;
 import org.quietbridge.frame.testing.Checksums;
 import org.quietbridge.frame.testing.FrameBuilder;
+import org.quietbridge.it.Await;
+import org.quietbridge.it.BridgeProcess;
+import org.quietbridge.it.BridgeSummary;
+import org.quietbridge.it.Capture;
+import org.quietbridge.it.HostCounters;
+import org.quietbridge.it.IperfServer;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
 import org.quietbridge.lab.CommandResult;
 import org.quietbridge.lab.Role;
 

@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.operations;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,6 +25,16 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.quietbridge.capture.CaptureReader;
 import org.quietbridge.frame.testing.FrameBuilder;
+import org.quietbridge.it.Await;
+import org.quietbridge.it.BridgeProcess;
+import org.quietbridge.it.Capture;
+import org.quietbridge.it.Direction;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
+import org.quietbridge.it.ManagementApi;
+import org.quietbridge.it.Marker;
+import org.quietbridge.it.ProbeRules;
+import org.quietbridge.it.Wire;
 import org.quietbridge.lab.CommandResult;
 import org.quietbridge.lab.Role;
 

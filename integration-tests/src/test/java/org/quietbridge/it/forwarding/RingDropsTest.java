@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.forwarding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.quietbridge.bridge.api.PrometheusText;
 import org.quietbridge.frame.testing.FrameBuilder;
+import org.quietbridge.it.Await;
+import org.quietbridge.it.BridgeProcess;
+import org.quietbridge.it.BridgeSummary;
+import org.quietbridge.it.HostCounters;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
+import org.quietbridge.it.ManagementApi;
 import org.quietbridge.lab.Role;
 
 /**

@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.filtering;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -13,6 +13,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.quietbridge.frame.testing.FrameBuilder;
+import org.quietbridge.it.BridgeProcess;
+import org.quietbridge.it.Direction;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
+import org.quietbridge.it.Marker;
+import org.quietbridge.it.Wire;
 
 /**
  * Rules scoped the way Princeton OIT scoped its filter, to wireless networks only: by VLAN

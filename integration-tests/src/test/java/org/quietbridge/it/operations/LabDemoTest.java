@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.operations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

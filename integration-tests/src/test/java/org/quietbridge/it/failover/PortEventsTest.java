@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.failover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +9,13 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.quietbridge.it.Await;
+import org.quietbridge.it.BridgeProcess;
+import org.quietbridge.it.Direction;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
+import org.quietbridge.it.Marker;
+import org.quietbridge.it.Wire;
 import org.quietbridge.lab.CommandResult;
 import org.quietbridge.lab.Role;
 

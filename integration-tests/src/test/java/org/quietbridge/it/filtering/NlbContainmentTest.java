@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.filtering;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.quietbridge.frame.testing.FrameBuilder;
+import org.quietbridge.it.Capture;
 import org.quietbridge.lab.Lab;
 import org.quietbridge.lab.LabOptions;
 import org.quietbridge.lab.Role;

@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.filtering;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +17,13 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.quietbridge.frame.testing.FrameBuilder;
+import org.quietbridge.it.BridgeProcess;
+import org.quietbridge.it.BridgeSummary;
+import org.quietbridge.it.Direction;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
+import org.quietbridge.it.Marker;
+import org.quietbridge.it.Wire;
 import org.quietbridge.lab.Role;
 
 /**

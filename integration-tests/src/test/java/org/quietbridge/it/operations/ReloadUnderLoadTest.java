@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.operations;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -19,6 +19,17 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.quietbridge.bridge.api.PrometheusText;
+import org.quietbridge.it.Await;
+import org.quietbridge.it.BridgeProcess;
+import org.quietbridge.it.Capture;
+import org.quietbridge.it.Direction;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
+import org.quietbridge.it.ManagementApi;
+import org.quietbridge.it.Marker;
+import org.quietbridge.it.ProbeRules;
+import org.quietbridge.it.TrafficStream;
+import org.quietbridge.it.Wire;
 import org.quietbridge.lab.CommandResult;
 import org.quietbridge.lab.Role;
 

@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.forwarding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,6 +17,11 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.quietbridge.it.Await;
+import org.quietbridge.it.BridgeProcess;
+import org.quietbridge.it.IperfServer;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
 import org.quietbridge.lab.Role;
 
 /**

@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.forwarding;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,6 +19,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.quietbridge.frame.testing.FrameBuilder;
+import org.quietbridge.it.Await;
+import org.quietbridge.it.BridgeProcess;
+import org.quietbridge.it.Capture;
+import org.quietbridge.it.Direction;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
+import org.quietbridge.it.Marker;
+import org.quietbridge.it.Wire;
 
 /**
  * Bad input is data (STYLE.md rule 6): a burst of frames the decoder cannot read in full,

@@ -1,4 +1,4 @@
-package org.quietbridge.it;
+package org.quietbridge.it.filtering;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,6 +21,10 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
+import org.quietbridge.it.Await;
+import org.quietbridge.it.BridgeProcess;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
 import org.quietbridge.lab.CommandResult;
 import org.quietbridge.lab.Role;
 
