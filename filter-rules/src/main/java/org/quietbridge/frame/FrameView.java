@@ -55,6 +55,7 @@ public final class FrameView {
     private int ipv4Source;
     private int ipv4Destination;
     private int fragmentWord;
+    private int ipv4Identification;
     private boolean hasPorts;
     private int l4Offset;
     private int sourcePort;
@@ -122,6 +123,7 @@ public final class FrameView {
         ipv4Source = 0;
         ipv4Destination = 0;
         fragmentWord = 0;
+        ipv4Identification = 0;
         hasPorts = false;
         l4Offset = 0;
         sourcePort = -1;
@@ -219,6 +221,7 @@ public final class FrameView {
         ipv4Source = u32(l3Offset + Ipv4.SOURCE_OFFSET);
         ipv4Destination = u32(l3Offset + Ipv4.DESTINATION_OFFSET);
         fragmentWord = u16(l3Offset + Ipv4.FLAGS_FRAGMENT_OFFSET);
+        ipv4Identification = u16(l3Offset + Ipv4.IDENTIFICATION_OFFSET);
         l4Offset = l3Offset + headerLength;
         if ((ipProtocol == Ipv4.PROTOCOL_UDP || ipProtocol == Ipv4.PROTOCOL_TCP) && !nonFirstFragment()) {
             // Ports lie inside the IP payload, bounded by the total length, not the frame.
@@ -405,6 +408,14 @@ public final class FrameView {
 
     public int ipv4Destination() {
         return ipv4Destination;
+    }
+
+    /**
+     * The IPv4 header's identification: with the addresses and the protocol, it names the datagram a
+     * fragment belongs to (RFC 791). 0 when not IPv4.
+     */
+    public int ipv4Identification() {
+        return ipv4Identification;
     }
 
     /** True for any fragment: more-fragments set or a non-zero offset. */

@@ -24,6 +24,7 @@ package org.quietbridge.frame;
 public final class Ipv4 {
     public static final int VERSION_IHL_OFFSET = 0;
     public static final int TOTAL_LENGTH_OFFSET = 2;
+    public static final int IDENTIFICATION_OFFSET = 4;
     public static final int FLAGS_FRAGMENT_OFFSET = 6;
     public static final int PROTOCOL_OFFSET = 9;
     public static final int CHECKSUM_OFFSET = 10;

@@ -241,6 +241,15 @@ public final class CompiledRules {
         return frame.firstFragment() ? 1 << Fragment.FIRST.ordinal() : 1 << Fragment.UNFRAGMENTED.ordinal();
     }
 
+    /**
+     * Counts {@code frames} hits on a rule the caller matched by other evidence: the later fragments of a
+     * datagram whose first fragment the rule dropped (they carry no ports to match). The thread of
+     * {@link #evaluate}; allocates nothing.
+     */
+    public void countHit(int ruleIndex, int frames) {
+        HITS.setOpaque(hits, ruleIndex, hits[ruleIndex] + frames);
+    }
+
     // ---- verdicts and reports ----------------------------------------------------------------
 
     /** True when the rule's effective action is {@link Action#DROP}; false for {@link #NO_MATCH}. */

@@ -84,6 +84,8 @@ public final class BridgeAgent implements Agent {
     private final LongSupplier clock;
     private final TopTalkers topTalkers = new TopTalkers(TOP_TALKERS_CAPACITY);
     private final DroppedFrames droppedFrames = new DroppedFrames(DROPPED_FRAMES_KEPT);
+    /** Datagrams whose first fragment a rule dropped: their later fragments follow it. */
+    private final DroppedDatagrams datagrams = new DroppedDatagrams();
     /** Adds to the monotonic clock to give wall-clock time, for capture timestamps. */
     private final long wallClockOffset;
     private final FrameView view = new FrameView();
@@ -194,6 +196,7 @@ public final class BridgeAgent implements Agent {
         if (next != rules) {
             next.carryOverHits(rules);
             rules = next;
+            datagrams.clear(); // its rule indexes are the old set's
         }
         int frames = 0;
         for (int in = 0; in < ports.length; in++) {
@@ -365,11 +368,22 @@ public final class BridgeAgent implements Agent {
         }
         int rule = rules.evaluate(f, in, segments);
         if (rules.drops(rule)) {
-            c.add(PortCounter.DROP_RULE.id(), segments);
-            topTalkers.record(src, now, rules.name(rule));
-            droppedFrames.record(rx.segment(), rx.offset(), rx.length(), rx.vlanTpid(), rx.vlanTci(),
-                    now + wallClockOffset);
+            if (f.firstFragment()) {
+                datagrams.remember(f.ipv4Source(), f.ipv4Destination(), f.ipProtocol(), f.ipv4Identification(), vlan,
+                        rule, now);
+            }
+            dropByRule(c, src, rule);
             return;
+        }
+        if (f.nonFirstFragment()) {
+            // No ports to match: the rule that dropped the datagram's first fragment drops the rest of it.
+            int first = datagrams.ruleFor(f.ipv4Source(), f.ipv4Destination(), f.ipProtocol(), f.ipv4Identification(),
+                    vlan, now);
+            if (first >= 0) {
+                rules.countHit(first, segments);
+                dropByRule(c, src, first);
+                return;
+            }
         }
         if (group && linkLocal == LinkLocalPolicy.DROP && LinkLocalPolicy.isLinkLocal(dst)) {
             c.add(PortCounter.DROP_LINK_LOCAL.id(), segments);
@@ -413,6 +427,13 @@ public final class BridgeAgent implements Agent {
         for (int i = 0; i < egressCount; i++) {
             send(egress[i], f);
         }
+    }
+
+    /** Counts the frame in {@code rx} as dropped by {@code rule}, for its source and in the dropped-frames ring. */
+    private void dropByRule(CounterArray c, long src, int rule) {
+        c.add(PortCounter.DROP_RULE.id(), segments);
+        topTalkers.record(src, now, rules.name(rule));
+        droppedFrames.record(rx.segment(), rx.offset(), rx.length(), rx.vlanTpid(), rx.vlanTci(), now + wallClockOffset);
     }
 
     /**

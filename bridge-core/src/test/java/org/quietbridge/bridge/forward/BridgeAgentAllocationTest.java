@@ -63,7 +63,12 @@ class BridgeAgentAllocationTest {
                 new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0a").broadcast()
                         .arp(1, 0x0200_0000_000AL, "10.0.0.1", 0, "10.0.0.9").build(), 0, 0, 0),
                 new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0a").dst("02:00:00:00:00:0a")
-                        .udp("10.0.0.1", "10.0.0.1", 1, 2).ihl(3).build(), 0, 0, 0));
+                        .udp("10.0.0.1", "10.0.0.1", 1, 2).ihl(3).build(), 0, 0, 0),
+                // A NetBIOS broadcast in two fragments: the first is dropped and remembered, the second follows it.
+                new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0a").broadcast()
+                        .udp("10.0.0.1", "10.0.0.255", 138, 138).firstFragment().payload(200).build(), 0, 0, 0),
+                new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0a").broadcast()
+                        .udp("10.0.0.1", "10.0.0.255", 138, 138).laterFragment(26, false).payload(100).build(), 0, 0, 0));
         CountingGate gate = new CountingGate();
         agent.standby(gate);
         agent.watchdog(gate);

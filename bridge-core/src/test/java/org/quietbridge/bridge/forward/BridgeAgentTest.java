@@ -200,6 +200,49 @@ class BridgeAgentTest {
         assertEquals(1, hits);
     }
 
+    /** A fragment of a NetBIOS datagram broadcast from A: the first (with UDP 138) or a later one. */
+    private static byte[] netbiosFragment(int id, int offset8, boolean more) {
+        var ip = FrameBuilder.ethernet().src(A).broadcast().udp("10.0.0.1", "10.0.0.255", 138, 138).id(id);
+        return (offset8 == 0 ? ip.firstFragment() : ip.laterFragment(offset8, more)).payload(1000).build();
+    }
+
+    @Test
+    void dropsTheLaterFragmentsOfADatagramWhoseFirstFragmentARuleDroppedOnTheSameRule() throws Exception {
+        BridgeAgent agent = bridge(2);
+        port(0).inject(netbiosFragment(7, 0, true));
+        port(0).inject(netbiosFragment(7, 126, true));
+        port(0).inject(netbiosFragment(7, 252, false));
+        // Another datagram's tail (its first fragment never came) and an unfragmented frame cross.
+        port(0).inject(netbiosFragment(8, 126, false));
+        port(0).inject(unicast(A, B));
+        agent.doWork();
+        List<byte[]> out = sent(1);
+        assertEquals(2, out.size(), "the other datagram's tail and the unicast frame");
+        assertArrayEquals(netbiosFragment(8, 126, false), out.get(0));
+        assertEquals(3, agent.counter(0, PortCounter.DROP_RULE));
+        CompiledRules r = agent.rules();
+        int matched = -1;
+        for (int i = 0; i < r.size(); i++) {
+            if (r.hits(i) > 0) {
+                assertEquals(-1, matched, "one rule has hits");
+                matched = i;
+            }
+        }
+        assertEquals(3, r.hits(matched), "the three fragments of one datagram, on the rule that matched the first: "
+                + r.name(matched));
+    }
+
+    @Test
+    void forgetsADroppedDatagramAfterTheKernelsReassemblyTime() throws Exception {
+        BridgeAgent agent = bridge(2);
+        port(0).inject(netbiosFragment(9, 0, true));
+        agent.doWork();
+        now += DroppedDatagrams.LIFETIME_NANOS + 1;
+        port(0).inject(netbiosFragment(9, 126, false));
+        agent.doWork();
+        assertEquals(1, sent(1).size(), "a tail 30 s late is another datagram's");
+    }
+
     @Test
     void dropsNetbiosBroadcastInsideAKernelStrippedTagAndQinQ() throws Exception {
         BridgeAgent agent = bridge(2);

@@ -181,6 +181,7 @@ public final class FrameBuilder {
         private int dport = -1;
         private byte[] data = new byte[0];
         private int ttl = 64;
+        private int identification = 0x1234;
         private Integer ihlOverride;
         private Integer totalLengthOverride;
         private Integer versionOverride;
@@ -219,6 +220,12 @@ public final class FrameBuilder {
         /** Marks a later fragment at {@code offset8} units of eight bytes; no L4 header is written. */
         public Ipv4Builder laterFragment(int offset8, boolean more) {
             this.flagsFragment = (more ? Ipv4.MF : 0) | (offset8 & Ipv4.FRAGMENT_OFFSET_MASK);
+            return this;
+        }
+
+        /** The identification field (0x1234 unless set): what names the datagram a fragment belongs to. */
+        public Ipv4Builder id(int id) {
+            this.identification = id;
             return this;
         }
 
@@ -286,7 +293,7 @@ public final class FrameBuilder {
             int ihl = ihlOverride == null ? headerLength / 4 : ihlOverride;
             p[0] = (byte) (version << 4 | (ihl & 0xF));
             put16(p, 2, totalLengthOverride == null ? p.length : totalLengthOverride);
-            put16(p, 4, 0x1234);
+            put16(p, 4, identification);
             put16(p, 6, flagsFragment);
             p[8] = (byte) ttl;
             p[9] = (byte) protocol;

@@ -171,6 +171,39 @@ class NetbiosBroadcastFilterTest {
     }
 
     /**
+     * A NetBIOS broadcast datagram too big for one frame: its first fragment is dropped by the L2 rule, and
+     * its later fragment, which carries no UDP header, is dropped too and counted on the same rule.
+     */
+    @ParameterizedTest
+    @EnumSource(Direction.class)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void dropsTheLaterFragmentsOfADroppedBroadcastDatagram(Direction d) {
+        List<byte[]> markers = new ArrayList<>();
+        List<byte[]> frames = new ArrayList<>();
+        for (int port : NETBIOS_PORTS) {
+            int id = frameNumbers.incrementAndGet() & 0xffff;
+            byte[] first = Marker.of("frag-first-" + port + "-" + d.tag() + "-" + id);
+            byte[] later = Marker.of("frag-later-" + port + "-" + d.tag() + "-" + id);
+            markers.add(first);
+            frames.add(FrameBuilder.ethernet().src(d.srcMac()).broadcast().udp(d.srcIp(), "10.77.0.255", port, port)
+                    .id(id).firstFragment().payload(Marker.append(new byte[1000], first)).build());
+            markers.add(later);
+            frames.add(FrameBuilder.ethernet().src(d.srcMac()).broadcast().udp(d.srcIp(), "10.77.0.255", port, port)
+                    .id(id).laterFragment(128, false).payload(Marker.append(new byte[200], later)).build());
+        }
+        wire.sendAndSettle(d.from, frames);
+        (d.from == Role.AP ? droppableFromAp : droppableFromCore).addAndGet(frames.size());
+        expectedL2Hits.addAndGet(frames.size());
+        for (int i = 0; i < frames.size(); i++) {
+            String what = (i % 2 == 0 ? "first" : "later") + " fragment of a NetBIOS broadcast to UDP "
+                    + NETBIOS_PORTS[i / 2] + " " + d;
+            wire.assertNeverArrived(what, markers.get(i), frames.get(i), d.to);
+            wire.assertNeverCameBack(what, markers.get(i), frames.get(i), d.from);
+        }
+        assertTrue(bridge.isAlive(), "the bridge exited:\n" + bridge.output());
+    }
+
+    /**
      * The operator's view: the counters printed at SIGTERM show every dropped frame, on the port
      * it came in through, under the rule that dropped it. Runs last: it stops the bridge. It
      * sends one form per rule and direction itself, so it also stands alone.
