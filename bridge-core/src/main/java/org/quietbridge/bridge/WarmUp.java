@@ -29,9 +29,10 @@ import org.quietbridge.rules.CompiledRules;
  * the loop makes on a port see the ring port's class (a JIT that saw only in-memory ports would throw
  * its code away at the first real frame). Frames are injected on the in-memory port; the agent sends
  * them out on the loopback interface, they come back on its ring, and the agent forwards them to the
- * in-memory port. They are harmless to the host: unicast to MAC addresses that are not the loopback's
- * (the stack drops them as not its own), IPv4 headers with a zero checksum (the stack drops them as
- * broken), and ARP, which a loopback interface ignores. Without a loopback interface that is up (or
+ * in-memory port. They are harmless to the host: unicast frames go to MAC addresses that are not the
+ * loopback's (the stack drops them as for another host, before it reads their IPv4 header, whose checksum
+ * is 0), group-addressed IPv4 frames go to 0.0.0.0 (dropped as a martian destination, never routed), and
+ * ARP a loopback interface ignores. The bridge's own ports beyond the second are in memory too. Without a loopback interface that is up (or
  * without the privileges), both ports are in memory.
  */
 public final class WarmUp {
@@ -47,6 +48,11 @@ public final class WarmUp {
     private static final byte[] MAC_B = {0x02, 0x00, 0x5e, 0x77, 0x00, 0x0b};
     private static final byte[] BROADCAST = {-1, -1, -1, -1, -1, -1};
     private static final byte[] MDNS_MAC = {0x01, 0x00, 0x5e, 0x00, 0x00, (byte) 0xfb};
+    /**
+     * The IPv4 destination of the group-addressed frames: 0.0.0.0, which the loopback's stack drops as a
+     * martian destination (not counted as a header error, never routed on); their header checksum is right.
+     */
+    private static final int GROUP_IP = 0;
 
     private WarmUp() {
     }
@@ -56,8 +62,16 @@ public final class WarmUp {
      * reason (null when it ran through the loopback interface).
      */
     public record Result(long frames, long nanos, String memoryOnlyBecause) {
-        /** "warm-up N ms" and, when it could not use the loopback interface, why. */
+        /** A warm-up that failed: the bridge starts cold, and says why. */
+        public static Result failed(RuntimeException e, long nanos) {
+            return new Result(-1, nanos, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        }
+
+        /** "warm-up N ms" and, when it could not use the loopback interface, why; or why it failed. */
         public String describe() {
+            if (frames < 0) {
+                return "no warm-up, it failed: " + memoryOnlyBecause;
+            }
             return String.format(java.util.Locale.ROOT, "warm-up %.0f ms%s", nanos / 1e6,
                     memoryOnlyBecause == null ? "" : " in memory only: " + memoryOnlyBecause);
         }
@@ -69,8 +83,8 @@ public final class WarmUp {
      * interface opened with {@code ring}'s version and offloads, idling through {@code idle} after each round as the
      * data-plane thread does (every eighth round finds no frame).
      */
-    public static Result run(BridgeSettings settings, CompiledRules rules, RingSettings ring, IdleStrategy idle, int mtu,
-            int frames) {
+    public static Result run(BridgeSettings settings, CompiledRules rules, RingSettings ring, IdleStrategy idle,
+            int portCount, int mtu, int frames) {
         long start = System.nanoTime();
         MemoryPort memory = new MemoryPort("warm0", mtu, 1024, 1024, true);
         memory.retainTransmitted(false);
@@ -85,7 +99,15 @@ public final class WarmUp {
             second.retainTransmitted(false);
             other = second;
         }
-        FramePort[] ports = {memory, other};
+        // As many ports as the bridge: static MAC entries and NLB clusters name ports by index.
+        FramePort[] ports = new FramePort[Math.max(2, portCount)];
+        ports[0] = memory;
+        ports[1] = other;
+        for (int i = 2; i < ports.length; i++) {
+            MemoryPort extra = new MemoryPort("warm" + i, mtu, 64, 1024, true);
+            extra.retainTransmitted(false);
+            ports[i] = extra;
+        }
         try {
             List<Input> mix = mix();
             BridgeAgent agent = null;
@@ -119,7 +141,9 @@ public final class WarmUp {
             return new Result(sent, System.nanoTime() - start, memoryOnly);
         } finally {
             for (FramePort p : ports) {
-                p.close();
+                if (p != null) {
+                    p.close();
+                }
             }
         }
     }
@@ -146,11 +170,11 @@ public final class WarmUp {
                 Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 6, 40001, 445, 1400), 0, 0, 0, Offload.NONE),
                 Input.of(ipv4(MAC_B, MAC_A, 0x0a4d0014, 0x0a4d000a, 6, 445, 40001, 0), 1, 0, 0, Offload.NONE),
                 Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 6, 40002, 445, 10 * 1448), 0, 0, 0, tso),
-                Input.of(ipv4(MAC_A, BROADCAST, 0x0a4d000a, 0x0a4dffff, 17, 137, 137, 50), 0, 0, 0, Offload.NONE),
-                Input.of(ipv4(MAC_A, MDNS_MAC, 0x0a4d000a, 0xe00000fb, 17, 5353, 5353, 40), 0, 0, 0, Offload.NONE),
+                Input.of(ipv4(MAC_A, BROADCAST, 0x0a4d000a, GROUP_IP, 17, 137, 137, 50), 0, 0, 0, Offload.NONE),
+                Input.of(ipv4(MAC_A, MDNS_MAC, 0x0a4d000a, GROUP_IP, 17, 5353, 5353, 40), 0, 0, 0, Offload.NONE),
                 Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 17, 40003, 5001, 18), 0, 0x8100, 10, Offload.NONE),
                 Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 17, 40004, 9, 2), 0, 0, 0, Offload.NONE),
-                Input.of(ipv4(MAC_A, BROADCAST, 0x0a4d000a, 0x0a4dffff, 17, 40005, 9, 30), 0, 0, 0, Offload.NONE),
+                Input.of(ipv4(MAC_A, BROADCAST, 0x0a4d000a, GROUP_IP, 17, 40005, 9, 30), 0, 0, 0, Offload.NONE),
                 Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 17, 40006, 9, 1472), 0, 0, 0, Offload.NONE),
                 Input.of(ipv4(MAC_A, MAC_B, 0x0a4d000a, 0x0a4d0014, 1, 0, 0, 56), 0, 0, 0, Offload.NONE),
                 Input.of(ipv6(MAC_A, MAC_B, 17, 200), 0, 0, 0, Offload.NONE),
@@ -167,6 +191,11 @@ public final class WarmUp {
         b.put(dst).put(src).putShort((short) 0x0800);
         b.put((byte) 0x45).put((byte) 0).putShort((short) total).putShort((short) 1).putShort((short) 0x4000)
                 .put((byte) 64).put((byte) protocol).putShort((short) 0).putInt(srcIp).putInt(dstIp);
+        if ((dst[0] & 1) != 0) {
+            // Group-addressed: the stack reads it, so its header is whole (see GROUP_IP). A unicast frame
+            // keeps checksum 0: the loopback's stack drops it as for another host before it looks.
+            b.putShort(14 + 10, headerChecksum(b.array(), 14));
+        }
         if (protocol == 1) {
             b.put((byte) 8).put((byte) 0).putShort((short) 0).putInt(1); // an echo request
             return b.array();
@@ -192,6 +221,18 @@ public final class WarmUp {
         b.putInt(0x2001_0db8).putInt(0).putInt(0).putInt(dst[5]);
         b.putShort((short) 40000).putShort((short) 9).putShort((short) (8 + payload)).putShort((short) 0);
         return b.array();
+    }
+
+    /** The IPv4 header checksum (RFC 791) of the 20-byte header at {@code at}, its checksum field 0. */
+    private static short headerChecksum(byte[] frame, int at) {
+        int sum = 0;
+        for (int i = 0; i < 20; i += 2) {
+            sum += (frame[at + i] & 0xff) << 8 | frame[at + i + 1] & 0xff;
+        }
+        while (sum >>> 16 != 0) {
+            sum = (sum & 0xffff) + (sum >>> 16);
+        }
+        return (short) ~sum;
     }
 
     /** An ARP request, broadcast. */

@@ -9,6 +9,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.quietbridge.bridge.agent.BackoffIdleStrategy;
+import org.quietbridge.bridge.config.BridgeConfig;
 import org.quietbridge.bridge.config.RingSettings;
 import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.sys.Ifreq;
@@ -30,7 +31,7 @@ class WarmUpTest {
         }
         WarmUp.Result result = WarmUp.run(BridgeSettings.defaults(),
                 CompiledRules.compile(RuleSetLoader.defaults(), List.of("warm0", WarmUp.LOOPBACK)),
-                RingSettings.defaults(), new BackoffIdleStrategy(), 1500, 20_000);
+                RingSettings.defaults(), new BackoffIdleStrategy(), 2, 1500, 20_000);
         assertNull(result.memoryOnlyBecause(), result.describe());
         assertTrue(result.frames() >= 20_000, result.describe() + ": " + result.frames() + " frames");
         assertTrue(result.describe().startsWith("warm-up "), result.describe());
@@ -39,6 +40,24 @@ class WarmUpTest {
                     "promiscuous flag");
             assertEquals(groBefore, control.gro(WarmUp.LOOPBACK), "GRO");
         }
+    }
+
+    @Test
+    void warmsUpABridgeOfThreePortsWithAStaticNlbClusterOnTheThird() {
+        // Static entries name ports by index: the warm-up's agent has as many ports as the bridge.
+        BridgeConfig config = BridgeConfig.parse("three.yaml", """
+                ports: [a0, b0, c0]
+                fdb: {static: [{mac: "02:00:00:00:00:99", port: c0}]}
+                nlb: {mode: contain, static: [{cluster: 10.0.0.50, ports: [c0]}]}
+                """);
+        WarmUp.Result result = WarmUp.run(config.settings(), config.compileRules(), config.ring(),
+                new BackoffIdleStrategy(), config.ports().size(), 1500, 5_000);
+        assertTrue(result.frames() >= 5_000, result.describe());
+    }
+
+    @Test
+    void saysWhyItFailed() {
+        assertEquals("no warm-up, it failed: boom", WarmUp.Result.failed(new IllegalStateException("boom"), 5).describe());
     }
 
     @Test

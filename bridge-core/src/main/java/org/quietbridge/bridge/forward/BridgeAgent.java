@@ -19,6 +19,7 @@ import org.quietbridge.frame.Ethernet;
 import org.quietbridge.frame.FrameView;
 import org.quietbridge.frame.Malformation;
 import org.quietbridge.frame.NlbMac;
+import org.quietbridge.rules.Action;
 import org.quietbridge.rules.CompiledRules;
 
 /**
@@ -367,23 +368,21 @@ public final class BridgeAgent implements Agent {
             nlb.learn(f, in, now);
         }
         int rule = rules.evaluate(f, in, segments);
-        if (rules.drops(rule)) {
-            if (f.firstFragment()) {
-                datagrams.remember(f.ipv4Source(), f.ipv4Destination(), f.ipProtocol(), f.ipv4Identification(), vlan,
-                        rule, now);
+        if (rule >= 0 && f.firstFragment() && rules.action(rule) == Action.DROP) {
+            // A drop rule as written (in monitor mode it counts): the datagram's later fragments follow it.
+            datagrams.remember(f.ipv4Source(), f.ipv4Destination(), f.ipProtocol(), f.ipv4Identification(), vlan, rule,
+                    now);
+        } else if (rule == CompiledRules.NO_MATCH && f.nonFirstFragment()) {
+            // No ports to match and no rule of its own: the rule that took its first fragment takes it too.
+            rule = datagrams.ruleFor(f.ipv4Source(), f.ipv4Destination(), f.ipProtocol(), f.ipv4Identification(), vlan,
+                    now);
+            if (rule >= 0) {
+                rules.countHit(rule, segments);
             }
+        }
+        if (rules.drops(rule)) {
             dropByRule(c, src, rule);
             return;
-        }
-        if (f.nonFirstFragment()) {
-            // No ports to match: the rule that dropped the datagram's first fragment drops the rest of it.
-            int first = datagrams.ruleFor(f.ipv4Source(), f.ipv4Destination(), f.ipProtocol(), f.ipv4Identification(),
-                    vlan, now);
-            if (first >= 0) {
-                rules.countHit(first, segments);
-                dropByRule(c, src, first);
-                return;
-            }
         }
         if (group && linkLocal == LinkLocalPolicy.DROP && LinkLocalPolicy.isLinkLocal(dst)) {
             c.add(PortCounter.DROP_LINK_LOCAL.id(), segments);

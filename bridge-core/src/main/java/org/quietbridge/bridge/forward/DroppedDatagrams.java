@@ -3,8 +3,8 @@ package org.quietbridge.bridge.forward;
 import java.util.Arrays;
 
 /**
- * The IPv4 datagrams whose first fragment a rule dropped, so that their later fragments are dropped too and
- * counted on the same rule. A later fragment carries no UDP header, so no port rule can see it: without
+ * The IPv4 datagrams whose first fragment a drop rule matched, so that their later fragments are dropped too
+ * (in monitor mode: counted) on the same rule, unless a rule of their own matches them. A later fragment carries no UDP header, so no port rule can see it: without
  * this, a NetBIOS broadcast too big for one frame would leave its tail on the wire.
  *
  * <p>A datagram is named as RFC 791 names it, by source, destination, protocol and identification, and
@@ -21,6 +21,7 @@ final class DroppedDatagrams {
     static final int CAPACITY = 1024;
     /** Linux's default {@code ipfrag_time}: how long a receiver keeps waiting for a datagram's fragments. */
     static final long LIFETIME_NANOS = 30_000_000_000L;
+    private static final int SLOT_BITS = Integer.numberOfTrailingZeros(CAPACITY);
     private static final int PROBES = 8;
     private static final int NONE = -1;
 
@@ -101,7 +102,8 @@ final class DroppedDatagrams {
     }
 
     private static int slot(long a, long d) {
-        long h = a * 0x9E37_79B9_7F4A_7C15L ^ d * 0xC2B2_AE3D_27D4_EB4FL;
-        return (int) (h ^ h >>> 29) & (CAPACITY - 1);
+        // Multiplication carries every input bit upwards only: the slot is taken from the top bits.
+        long h = (a * 0x9E37_79B9_7F4A_7C15L ^ d) * 0xC2B2_AE3D_27D4_EB4FL;
+        return (int) (h >>> (Long.SIZE - SLOT_BITS));
     }
 }

@@ -233,6 +233,22 @@ class BridgeAgentTest {
     }
 
     @Test
+    void inMonitorModeTheLaterFragmentsAreCountedOnTheRuleAndForwarded() throws Exception {
+        BridgeAgent agent = bridge(2, BridgeSettings.defaults(), defaultRules(Mode.MONITOR));
+        port(0).inject(netbiosFragment(11, 0, true));
+        port(0).inject(netbiosFragment(11, 126, false));
+        agent.doWork();
+        assertEquals(2, sent(1).size());
+        assertEquals(0, agent.counter(0, PortCounter.DROP_RULE));
+        CompiledRules r = agent.rules();
+        long hits = 0;
+        for (int i = 0; i < r.size(); i++) {
+            hits += r.hits(i);
+        }
+        assertEquals(2, hits, "both fragments, as enforce mode would drop them");
+    }
+
+    @Test
     void forgetsADroppedDatagramAfterTheKernelsReassemblyTime() throws Exception {
         BridgeAgent agent = bridge(2);
         port(0).inject(netbiosFragment(9, 0, true));

@@ -51,6 +51,21 @@ class DroppedDatagramsTest {
     }
 
     @Test
+    void sourcesThatDifferOnlyInTheirHighBitsSpreadOverTheTable() {
+        // A /16 of clients, one per /24, each broadcasting a datagram with the same identification.
+        DroppedDatagrams d = new DroppedDatagrams();
+        int n = DroppedDatagrams.CAPACITY / 4;
+        for (int i = 0; i < n; i++) {
+            d.remember(0x0a4d_0000 | i << 8 | 10, -1, 17, 0x1234, -1, 1, NOW);
+        }
+        int known = 0;
+        for (int i = 0; i < n; i++) {
+            known += d.ruleFor(0x0a4d_0000 | i << 8 | 10, -1, 17, 0x1234, -1, NOW) == 1 ? 1 : 0;
+        }
+        assertEquals(n, known, "a quarter-full table keeps every datagram");
+    }
+
+    @Test
     void rememberingTheSameDatagramAgainRenewsItInPlace() {
         DroppedDatagrams d = new DroppedDatagrams();
         d.remember(SRC, DST, 17, 5, -1, 2, NOW);
