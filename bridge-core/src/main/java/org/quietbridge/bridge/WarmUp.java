@@ -2,6 +2,7 @@ package org.quietbridge.bridge;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -86,6 +87,7 @@ public final class WarmUp {
     public static Result run(BridgeSettings settings, CompiledRules rules, RingSettings ring, IdleStrategy idle,
             int portCount, int mtu, int frames) {
         long start = System.nanoTime();
+        copyEverySmallSize();
         MemoryPort memory = new MemoryPort("warm0", mtu, 1024, 1024, true);
         memory.retainTransmitted(false);
         FramePort other;
@@ -143,6 +145,28 @@ public final class WarmUp {
             for (FramePort p : ports) {
                 if (p != null) {
                     p.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * The JDK copies a segment of under 64 bytes in longs, then an int, a short and a byte as the size asks,
+     * and every copy in the process shares the profile of those branches. Copies of every such size, before
+     * the forwarding loop is compiled, keep the compiler from leaving out a branch the mix of frames never
+     * took (a 10-byte header, a 62-byte frame), which the first such copy after the start would pay for
+     * with a recompilation in the middle of a burst.
+     */
+    private static void copyEverySmallSize() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment from = arena.allocate(64);
+            MemorySegment to = arena.allocate(64);
+            byte[] heap = new byte[64];
+            MemorySegment heapSegment = MemorySegment.ofArray(heap);
+            for (int round = 0; round < 400; round++) {
+                for (int n = 1; n < 64; n++) {
+                    MemorySegment.copy(from, 0, to, 0, n);
+                    MemorySegment.copy(heapSegment, 0, to, 0, n);
                 }
             }
         }
