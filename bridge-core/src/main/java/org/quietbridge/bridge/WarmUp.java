@@ -1,7 +1,6 @@
 package org.quietbridge.bridge;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -33,8 +32,8 @@ import org.quietbridge.rules.CompiledRules;
  * in-memory port. They are harmless to the host: unicast frames go to MAC addresses that are not the
  * loopback's (the stack drops them as for another host, before it reads their IPv4 header, whose checksum
  * is 0), group-addressed IPv4 frames go to 0.0.0.0 (dropped as a martian destination, never routed), and
- * ARP a loopback interface ignores. The bridge's own ports beyond the second are in memory too. Without a loopback interface that is up (or
- * without the privileges), both ports are in memory.
+ * ARP a loopback interface ignores. The bridge's ports beyond the second are in memory too. Without a
+ * loopback interface that is up (or without the privileges), both ports are in memory.
  */
 public final class WarmUp {
     /** Enough frames for C2 to compile the loop and what it calls (its thresholds are 10,000-ish). */
@@ -59,19 +58,19 @@ public final class WarmUp {
     }
 
     /**
-     * What a warm-up did: frames injected, how long it took, and the loopback ring port's absence
-     * reason (null when it ran through the loopback interface).
+     * What a warm-up did: frames injected, how long it took, why it ran without the loopback interface
+     * (null when it ran through it), and why it failed (null when it did not).
      */
-    public record Result(long frames, long nanos, String memoryOnlyBecause) {
-        /** A warm-up that failed: the bridge starts cold, and says why. */
-        public static Result failed(RuntimeException e, long nanos) {
-            return new Result(-1, nanos, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    public record Result(long frames, long nanos, String memoryOnlyBecause, String failedBecause) {
+        /** A warm-up that failed after {@code nanos}: the bridge starts cold, and says why. */
+        public static Result failed(Exception e, long nanos) {
+            return new Result(0, nanos, null, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         }
 
         /** "warm-up N ms" and, when it could not use the loopback interface, why; or why it failed. */
         public String describe() {
-            if (frames < 0) {
-                return "no warm-up, it failed: " + memoryOnlyBecause;
+            if (failedBecause != null) {
+                return "no warm-up, it failed: " + failedBecause;
             }
             return String.format(java.util.Locale.ROOT, "warm-up %.0f ms%s", nanos / 1e6,
                     memoryOnlyBecause == null ? "" : " in memory only: " + memoryOnlyBecause);
@@ -80,37 +79,33 @@ public final class WarmUp {
 
     /**
      * Forwards about {@code frames} synthetic frames (at most for {@link #LIMIT_NANOS}) through an agent with
-     * {@code settings} and {@code rules}, between an in-memory port and a ring port on the loopback
-     * interface opened with {@code ring}'s version and offloads, idling through {@code idle} after each round as the
-     * data-plane thread does (every eighth round finds no frame).
+     * {@code settings} and {@code rules} (a copy of their own: the warm-up's hits must not show on the bridge's
+     * rules), over {@code portCount} ports, the second a ring port on the loopback interface opened with
+     * {@code ring}'s version and offloads, idling through {@code idle} after each round as the data-plane
+     * thread does (every eighth round finds no frame). Never throws: a warm-up that fails says why in its
+     * {@link Result}, and the bridge starts cold.
      */
     public static Result run(BridgeSettings settings, CompiledRules rules, RingSettings ring, IdleStrategy idle,
             int portCount, int mtu, int frames) {
         long start = System.nanoTime();
-        copyEverySmallSize();
-        MemoryPort memory = new MemoryPort("warm0", mtu, 1024, 1024, true);
-        memory.retainTransmitted(false);
-        FramePort other;
-        String memoryOnly = null;
-        try {
-            other = PacketRingPort.open(LOOPBACK, RingGeometry.forMtu(loopbackMtu(), LOOPBACK_SLOTS),
-                    ring.version(), ring.blockTimeout(), ring.offloads());
-        } catch (IOException | RuntimeException e) {
-            memoryOnly = e.getMessage();
-            MemoryPort second = new MemoryPort("warm1", mtu, 1024, 1024, true);
-            second.retainTransmitted(false);
-            other = second;
-        }
         // As many ports as the bridge: static MAC entries and NLB clusters name ports by index.
         FramePort[] ports = new FramePort[Math.max(2, portCount)];
-        ports[0] = memory;
-        ports[1] = other;
-        for (int i = 2; i < ports.length; i++) {
-            MemoryPort extra = new MemoryPort("warm" + i, mtu, 64, 1024, true);
-            extra.retainTransmitted(false);
-            ports[i] = extra;
-        }
         try {
+            copyEverySmallSize();
+            MemoryPort memory = discardingPort("warm0", mtu, 1024);
+            ports[0] = memory;
+            for (int i = 2; i < ports.length; i++) {
+                ports[i] = discardingPort("warm" + i, mtu, 64);
+            }
+            String memoryOnly = null;
+            try {
+                ports[1] = PacketRingPort.open(LOOPBACK, RingGeometry.forMtu(loopbackMtu(), LOOPBACK_SLOTS),
+                        ring.version(), ring.blockTimeout(), ring.offloads());
+            } catch (IOException | RuntimeException e) {
+                memoryOnly = e.getMessage();
+                ports[1] = discardingPort("warm1", mtu, 1024);
+            }
+            MemoryPort second = ports[1] instanceof MemoryPort m ? m : null;
             List<Input> mix = mix();
             BridgeAgent agent = null;
             long sent = 0;
@@ -125,22 +120,18 @@ public final class WarmUp {
                 int repeat = round % 16 == 0 ? 1 + settings.batchSize() / mix.size() : round % 8 == 4 ? 0 : 1;
                 for (int r = 0; r < repeat; r++) {
                     for (Input in : mix) {
-                        MemoryPort port = other instanceof MemoryPort m && ((round + in.side()) & 1) == 1 ? m : memory;
+                        MemoryPort port = second != null && ((round + in.side()) & 1) == 1 ? second : memory;
                         if (port.inject(in.frame(), 0, in.length(), in.length(), in.tpid(), in.tci(),
                                 in.offload().needsChecksum(), in.offload())) {
                             sent++;
                         }
                     }
                 }
-                try {
-                    idle.idle(agent.doWork());
-                } catch (IOException e) {
-                    throw new UncheckedIOException("warm-up: " + e.getMessage(), e);
-                } catch (Exception e) {
-                    throw new IllegalStateException("warm-up: " + e.getMessage(), e);
-                }
+                idle.idle(agent.doWork());
             }
-            return new Result(sent, System.nanoTime() - start, memoryOnly);
+            return new Result(sent, System.nanoTime() - start, memoryOnly, null);
+        } catch (Exception e) {
+            return Result.failed(e, System.nanoTime() - start);
         } finally {
             for (FramePort p : ports) {
                 if (p != null) {
@@ -148,6 +139,13 @@ public final class WarmUp {
                 }
             }
         }
+    }
+
+    /** An in-memory port that keeps nothing it transmits. */
+    private static MemoryPort discardingPort(String name, int mtu, int rxSlots) {
+        MemoryPort port = new MemoryPort(name, mtu, rxSlots, 1024, true);
+        port.retainTransmitted(false);
+        return port;
     }
 
     /**

@@ -32,6 +32,7 @@ class WarmUpTest {
         WarmUp.Result result = WarmUp.run(BridgeSettings.defaults(),
                 CompiledRules.compile(RuleSetLoader.defaults(), List.of("warm0", WarmUp.LOOPBACK)),
                 RingSettings.defaults(), new BackoffIdleStrategy(), 2, 1500, 20_000);
+        assertNull(result.failedBecause(), result.describe());
         assertNull(result.memoryOnlyBecause(), result.describe());
         assertTrue(result.frames() >= 20_000, result.describe() + ": " + result.frames() + " frames");
         assertTrue(result.describe().startsWith("warm-up "), result.describe());
@@ -63,6 +64,6 @@ class WarmUpTest {
     @Test
     void saysWhyWhenItRanInMemoryOnly() {
         assertEquals("warm-up 12 ms in memory only: no loopback",
-                new WarmUp.Result(10, 12_000_000L, "no loopback").describe());
+                new WarmUp.Result(10, 12_000_000L, "no loopback", null).describe());
     }
 }

@@ -85,7 +85,7 @@ public final class BridgeAgent implements Agent {
     private final LongSupplier clock;
     private final TopTalkers topTalkers = new TopTalkers(TOP_TALKERS_CAPACITY);
     private final DroppedFrames droppedFrames = new DroppedFrames(DROPPED_FRAMES_KEPT);
-    /** Datagrams whose first fragment a rule dropped: their later fragments follow it. */
+    /** Datagrams whose first fragment a drop rule matched: their later fragments follow it. */
     private final DroppedDatagrams datagrams = new DroppedDatagrams();
     /** Adds to the monotonic clock to give wall-clock time, for capture timestamps. */
     private final long wallClockOffset;
@@ -370,12 +370,10 @@ public final class BridgeAgent implements Agent {
         int rule = rules.evaluate(f, in, segments);
         if (rule >= 0 && f.firstFragment() && rules.action(rule) == Action.DROP) {
             // A drop rule as written (in monitor mode it counts): the datagram's later fragments follow it.
-            datagrams.remember(f.ipv4Source(), f.ipv4Destination(), f.ipProtocol(), f.ipv4Identification(), vlan, rule,
-                    now);
+            datagrams.remember(f, rule, now);
         } else if (rule == CompiledRules.NO_MATCH && f.nonFirstFragment()) {
             // No ports to match and no rule of its own: the rule that took its first fragment takes it too.
-            rule = datagrams.ruleFor(f.ipv4Source(), f.ipv4Destination(), f.ipProtocol(), f.ipv4Identification(), vlan,
-                    now);
+            rule = datagrams.ruleFor(f, now);
             if (rule >= 0) {
                 rules.countHit(rule, segments);
             }

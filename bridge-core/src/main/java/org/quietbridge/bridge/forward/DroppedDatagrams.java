@@ -2,6 +2,8 @@ package org.quietbridge.bridge.forward;
 
 import java.util.Arrays;
 
+import org.quietbridge.frame.FrameView;
+
 /**
  * The IPv4 datagrams whose first fragment a drop rule matched, so that their later fragments are dropped too
  * (in monitor mode: counted) on the same rule, unless a rule of their own matches them. A later fragment carries no UDP header, so no port rule can see it: without
@@ -39,7 +41,18 @@ final class DroppedDatagrams {
         Arrays.fill(rule, NONE);
     }
 
-    /** Remembers that {@code ruleIndex} dropped the first fragment of this datagram at {@code now}. */
+    /** Remembers that {@code ruleIndex} matched the first fragment in {@code f} at {@code now}. */
+    void remember(FrameView f, int ruleIndex, long now) {
+        remember(f.ipv4Source(), f.ipv4Destination(), f.ipProtocol(), f.ipv4Identification(), f.vlanId(), ruleIndex,
+                now);
+    }
+
+    /** The rule that matched the first fragment of the datagram of the later fragment in {@code f}, or -1. */
+    int ruleFor(FrameView f, long now) {
+        return ruleFor(f.ipv4Source(), f.ipv4Destination(), f.ipProtocol(), f.ipv4Identification(), f.vlanId(), now);
+    }
+
+    /** Remembers that {@code ruleIndex} matched the first fragment of this datagram at {@code now}. */
     void remember(int source, int destination, int protocol, int identification, int vlan, int ruleIndex, long now) {
         long a = key(source, destination);
         long d = key2(protocol, identification, vlan);
