@@ -3,7 +3,6 @@ package org.quietbridge.it.filtering;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,14 +20,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.quietbridge.frame.testing.FrameBuilder;
 import org.quietbridge.it.Capture;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
 import org.quietbridge.lab.Lab;
-import org.quietbridge.lab.LabOptions;
 import org.quietbridge.lab.Role;
 
 /**
@@ -46,8 +45,8 @@ import org.quietbridge.lab.Role;
  * bridge handles one port's frames in order, so when the marker is seen the cluster frames
  * before it were decided.
  */
+@LabTest("nlb")
 class NlbContainmentTest {
-    private static final String PREFIX = "qbnlb-" + ProcessHandle.current().pid();
     private static final Duration READY_LIMIT = Duration.ofSeconds(90);
     private static final Duration ARRIVAL_LIMIT = Duration.ofSeconds(30);
     private static final Duration STOP_LIMIT = Duration.ofSeconds(30);
@@ -63,37 +62,16 @@ class NlbContainmentTest {
     private static final int MARKER_PORT = 7777;
     private static final int PER_FORM = 20;
 
+    private static LabFixture fixture;
     private static Lab lab;
     private static Path work;
     private static Path repoRoot;
 
     @BeforeAll
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    static void buildLab() throws IOException {
-        assumeTrue(Lab.runningAsRoot(), "skipped: the namespace lab needs root");
-        repoRoot = Path.of("").toAbsolutePath();
-        while (!Files.isExecutable(repoRoot.resolve("bin/quietbridge"))) {
-            repoRoot = repoRoot.getParent();
-            assertTrue(repoRoot != null, "no bin/quietbridge above " + Path.of("").toAbsolutePath());
-        }
-        work = repoRoot.resolve("integration-tests/target/nlb-e2e");
-        Files.createDirectories(work);
-        Lab.destroy(PREFIX); // a crashed JVM that had the same PID
-        lab = Lab.create(PREFIX, LabOptions.defaults());
-    }
-
-    @AfterAll
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        try {
-            if (lab != null) {
-                lab.close();
-            }
-        } finally {
-            if (Lab.runningAsRoot()) {
-                Lab.destroy(PREFIX);
-            }
-        }
+    static void useLab() {
+        lab = fixture.lab();
+        work = fixture.dir();
+        repoRoot = LabFixture.repoRoot();
     }
 
     // ---- the tests ----------------------------------------------------------------------------

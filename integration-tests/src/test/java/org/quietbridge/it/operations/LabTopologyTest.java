@@ -5,17 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
 import org.quietbridge.lab.CommandResult;
 import org.quietbridge.lab.CommandRunner;
 import org.quietbridge.lab.EthtoolFeatures;
@@ -28,39 +28,21 @@ import org.quietbridge.lab.Role;
  * documented, that the two hosts talk only through whatever bridges {@code br}, and that it
  * leaves nothing behind.
  *
- * <p>Cleanup, in order of preference: {@code close()} in {@code finally} or {@link AfterAll};
+ * <p>Cleanup, in order of preference: {@code close()} in {@code finally} or after the class ({@code LabTest});
  * {@link Lab#destroy(String)} for what those missed; and, when the JVM dies first, the shutdown
  * hook that {@link LabOptions#removeOnExit()} registers.
  */
+@LabTest("topo")
 class LabTopologyTest {
-    /** Unique per test JVM, so that parallel or leftover runs cannot collide. */
-    private static final String PREFIX = "qbit-" + ProcessHandle.current().pid();
     private static final Pattern MTU = Pattern.compile(" mtu (\\d+) ");
     private static final Duration PING_LIMIT = Duration.ofSeconds(10);
 
+    private static LabFixture fixture;
     private static Lab lab;
 
     @BeforeAll
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    static void buildLab() {
-        assumeTrue(Lab.runningAsRoot(),
-                "skipped: the namespace lab needs root to create network namespaces and veth links");
-        Lab.destroy(PREFIX); // a crashed JVM that had the same PID
-        lab = Lab.create(PREFIX, LabOptions.defaults());
-    }
-
-    @AfterAll
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    static void removeLab() {
-        try {
-            if (lab != null) {
-                lab.close();
-            }
-        } finally {
-            if (Lab.runningAsRoot()) {
-                Lab.destroy(PREFIX);
-            }
-        }
+    static void useLab() {
+        lab = fixture.lab();
     }
 
     @Test
@@ -71,9 +53,10 @@ class LabTopologyTest {
                 .toList();
 
         for (String suffix : List.of("ap", "br", "core")) {
-            assertTrue(listed.contains(PREFIX + "-" + suffix), "ip netns list lacks " + PREFIX + "-" + suffix + ": " + listed);
+            String name = lab.prefix() + "-" + suffix;
+            assertTrue(listed.contains(name), "ip netns list lacks " + name + ": " + listed);
         }
-        assertEquals(PREFIX + "-br", lab.namespace(Role.BR));
+        assertEquals(lab.prefix() + "-br", lab.namespace(Role.BR));
     }
 
     @Test
@@ -140,7 +123,7 @@ class LabTopologyTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void closeStopsLabProcessesAndRemovesTheNamespacesOnce() throws InterruptedException {
-        String prefix = PREFIX + "-close";
+        String prefix = lab.prefix() + "-close";
         try {
             Lab closing = Lab.create(prefix, LabOptions.defaults());
             Process sleeper = closing.start(Role.CORE, "sleep", "600");
@@ -160,7 +143,7 @@ class LabTopologyTest {
     @Test
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
     void destroyRemovesTheLeftoversOfACrashedRun() {
-        String prefix = PREFIX + "-crash";
+        String prefix = lab.prefix() + "-crash";
         try {
             // A run that died without close(): no hook, and a daemon that forked away from its starter.
             Lab.create(prefix, LabOptions.defaults().withRemoveOnExit(false));
