@@ -41,6 +41,15 @@ public record BridgeSummary(org.quietbridge.cli.demo.BridgeSummary parsed) {
         return value;
     }
 
+    /**
+     * The frames a port received that were the data plane's to forward: all it received but those the kernel's
+     * stand-in had forwarded before the data plane took the ports ({@code drop_forwarded_by_kernel}; a host's
+     * chatter in the moments before the start line).
+     */
+    public long forDataPlane(String port) {
+        return counter(port, "rx_frames") - counter(port, "drop_forwarded_by_kernel");
+    }
+
     /** A rule's hits; fails the test when the summary lacks the rule. */
     public long hits(String rule) {
         return parsed.rules().stream().filter(r -> r.name().equals(rule)).findFirst()
