@@ -66,7 +66,9 @@ class TransparentForwardingTest {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     static void startBridge() {
         wire = Wire.open(fixture);
-        bridge = fixture.startBridge("bridge", "ports: [ap0, core0]\n");
+        // failover: off, so that only the data plane forwards: the kernel's stand-in carries a host's chatter
+        // in the moment before the data plane takes the ports, and counts it in rx_bytes but never in tx_bytes.
+        bridge = fixture.startBridge("bridge", "ports: [ap0, core0]\nfailover: off\n");
     }
 
     /** NetBIOS to a host's own address is real work (WINS, file and print): the filter must not touch it. */
@@ -237,8 +239,8 @@ class TransparentForwardingTest {
         // Every frame crossed once, so what came in on one port went out on the other, bytes
         // included: a tagged frame is as long on the wire on both sides (its tag counts on both).
         BridgeSummary s = stopped.summary();
-        assertEquals(s.forDataPlane("ap0"), s.counter("core0", "tx_frames"), stopped.output());
-        assertEquals(s.forDataPlane("core0"), s.counter("ap0", "tx_frames"), stopped.output());
+        assertEquals(s.counter("ap0", "rx_frames"), s.counter("core0", "tx_frames"), stopped.output());
+        assertEquals(s.counter("core0", "rx_frames"), s.counter("ap0", "tx_frames"), stopped.output());
         assertEquals(s.counter("ap0", "rx_bytes"), s.counter("core0", "tx_bytes"), "ap0 rx_bytes vs core0 tx_bytes\n"
                 + stopped.output());
         assertEquals(s.counter("core0", "rx_bytes"), s.counter("ap0", "tx_bytes"), "core0 rx_bytes vs ap0 tx_bytes\n"
