@@ -8,6 +8,7 @@ import java.util.List;
 
 import org.quietbridge.bridge.failover.FailoverSettings;
 import org.quietbridge.bridge.failover.FallbackRules;
+import org.quietbridge.bridge.forward.StormSettings;
 import org.quietbridge.rules.CompiledRules;
 
 import picocli.CommandLine.Command;
@@ -73,6 +74,12 @@ final class CheckCommand implements Callable<Integer> {
                 + " kernel does, with " + carried + " of " + report.size() + (report.size() == 1 ? " rule" : " rules"));
         for (FallbackRules.Carried c : report) {
             out.println((c.carried() ? "  carried: " : "  not carried: ") + c.rule() + " (" + c.reason() + ")");
+        }
+        if (loaded.bridgeConfig()) {
+            for (StormSettings.Limit l : loaded.config().settings().storm().limits()) {
+                out.println("  not carried: storm control on " + loaded.config().ports().get(l.port()) + " "
+                        + l.stormClass().label() + " (" + l.pps() + " frames/s; the kernel's stand-in has no rate limits)");
+            }
         }
     }
 }

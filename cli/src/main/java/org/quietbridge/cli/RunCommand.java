@@ -139,6 +139,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             notifySystemd(err, "READY=1\nSTATUS=forwarding between " + String.join(", ", cfg.ports()));
             RateLog rates = new RateLog(bridge.agent(), System.nanoTime());
             FailoverLog failoverLog = new FailoverLog(bridge.agent());
+            StormLog stormLog = new StormLog(bridge.agent());
             long nextRates = statsInterval > 0 ? System.nanoTime() + statsInterval * 1_000_000_000L : Long.MAX_VALUE;
             while (!stop.await(statsInterval > 0 ? Math.min(1000, statsInterval * 1000L) : 1000, TimeUnit.MILLISECONDS)) {
                 String handover = failoverLog.poll(System.nanoTime());
@@ -146,6 +147,10 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                     err.println(FailureReporter.PREFIX + handover);
                     err.flush();
                     notifySystemd(err, "STATUS=" + handover);
+                }
+                for (String storm : stormLog.poll()) {
+                    err.println(FailureReporter.PREFIX + storm);
+                    err.flush();
                 }
                 if (failoverLog.holdsRefused() && bridge.fallback() != null) {
                     // Someone deleted the table (nft flush ruleset, as Debian's nftables.conf starts with).
@@ -209,6 +214,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                     + " hits=" + rules.hits(i));
         }
         printNlbSummary(err, agent);
+        for (String storm : StormLog.summary(agent)) {
+            err.println(FailureReporter.PREFIX + storm);
+        }
         err.flush();
     }
 

@@ -52,7 +52,7 @@ final class StatsCommand implements Callable<Integer> {
         for (Map<String, Object> p : (List<Map<String, Object>>) counters.get("ports")) {
             long in = number(p.get("rx_broadcast_multicast"));
             long fwd = number(p.get("forwarded_broadcast_multicast"));
-            long dropped = number(p.get("drop_rule")) + number(p.get("drop_nlb_contained"));
+            long dropped = number(p.get("drop_rule")) + number(p.get("drop_nlb_contained")) + number(p.get("drop_storm"));
             out.printf(Locale.ROOT, "%-10s %12d %12d %14d %12d %12d %9s%n", p.get("name"), number(p.get("rx_frames")),
                     number(p.get("tx_frames")), in, fwd, dropped, in == 0 ? "-" : String.format(Locale.ROOT, "%.1f%%",
                             100.0 * (in - fwd) / in));

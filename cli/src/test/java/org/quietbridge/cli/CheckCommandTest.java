@@ -70,6 +70,19 @@ class CheckCommandTest {
     }
 
     @Test
+    void saysTheStandInHasNoStormControl() throws IOException {
+        Path file = write("bridge.yaml", """
+                ports: [ap0, core0]
+                storm_control:
+                  - {port: ap0, class: broadcast, pps: 500}
+                """);
+        CommandRun run = CommandRun.of("check", "-c", file.toString());
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        assertEquals("  not carried: storm control on ap0 broadcast (500 frames/s; the kernel's stand-in has no rate"
+                + " limits)", run.outLines().getLast(), run.out());
+    }
+
+    @Test
     void saysWhenNothingStandsIn() throws IOException {
         Path file = write("bridge.yaml", "ports: [ap0, core0]\nfailover: off\n");
         CommandRun run = CommandRun.of("check", "-c", file.toString());

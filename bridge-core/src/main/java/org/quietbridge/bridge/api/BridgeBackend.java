@@ -22,6 +22,9 @@ import org.quietbridge.bridge.forward.NlbCluster;
 import org.quietbridge.bridge.forward.TopTalkers;
 import org.quietbridge.bridge.forward.ForwardingTable;
 import org.quietbridge.bridge.forward.PortCounter;
+import org.quietbridge.bridge.forward.StormControl;
+import org.quietbridge.bridge.forward.StormCounter;
+import org.quietbridge.bridge.forward.StormSettings;
 import org.quietbridge.frame.Ethernet;
 import org.quietbridge.frame.Ipv4;
 import org.quietbridge.frame.Malformation;
@@ -215,6 +218,27 @@ public class BridgeBackend implements ManagementBackend {
             out.add(new NlbClusterInfo(Ipv4.format(c.ip()), c.vlan(), Ethernet.formatMac(c.mac()),
                     NlbMac.of(c.mac()).name().toLowerCase(java.util.Locale.ROOT), members, c.isStatic(), c.contained(),
                     c.forwarded(), c.floodedUnknown(), c.moves()));
+        }
+        return out;
+    }
+
+    /** Storm control's limits, from the counters the data plane publishes (any thread). */
+    @Override
+    public List<StormLimitInfo> storms() {
+        StormControl storm = agent.stormControl();
+        if (storm == null) {
+            return List.of();
+        }
+        List<StormLimitInfo> out = new ArrayList<>();
+        for (int b = 0; b < storm.limits().size(); b++) {
+            StormSettings.Limit l = storm.limits().get(b);
+            boolean active = storm.counter(b, StormCounter.ACTIVE) == 1;
+            long storms = storm.counter(b, StormCounter.STORMS);
+            long top = storm.counter(b, active ? StormCounter.START_SOURCE : StormCounter.END_SOURCE);
+            out.add(new StormLimitInfo(agent.portName(l.port()), l.stormClass().label(), l.pps(), l.fallingPps(),
+                    l.action().name().toLowerCase(java.util.Locale.ROOT), active, storms,
+                    storm.counter(b, StormCounter.DROPPED), storm.counter(b, StormCounter.LOGGED),
+                    storms == 0 ? null : Ethernet.formatMac(top), storm.counter(b, StormCounter.PEAK_PPS)));
         }
         return out;
     }

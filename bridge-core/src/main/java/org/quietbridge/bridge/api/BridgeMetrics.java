@@ -55,6 +55,9 @@ import org.quietbridge.frame.Malformation;
  *       {@code contained}, {@code forwarded}, {@code flooded_unknown};
  *       {@code quietbridge_nlb_cluster_moves_total{cluster}};
  *       {@code quietbridge_nlb_cluster_member_ports{cluster}} (gauge);</li>
+ *   <li>{@code quietbridge_storm_control_frames_total{port,class,outcome}} with outcome {@code dropped},
+ *       {@code logged} (over the limit, forwarded: action log); {@code quietbridge_storms_total{port,class}};
+ *       {@code quietbridge_storm_active{port,class}} (gauge, 1 during a storm);</li>
  *   <li>{@code quietbridge_reloads_total}, {@code quietbridge_reload_failures_total},
  *       {@code quietbridge_dataplane_errors_total};</li>
  *   <li>headroom: {@code quietbridge_dataplane_busy_seconds_total}, {@code _busy_rounds_total},
@@ -84,6 +87,7 @@ final class BridgeMetrics {
     private DataPlaneCounters counters;
     private List<RuleInfo> rules = List.of();
     private List<NlbClusterInfo> nlb = List.of();
+    private List<StormLimitInfo> storms = List.of();
 
     BridgeMetrics(ManagementBackend backend) {
         this.backend = backend;
@@ -93,6 +97,7 @@ final class BridgeMetrics {
         registerMalformed();
         registerRules();
         registerNlb();
+        registerStorms();
     }
 
     /** Every metric name this class exposes, as written (counters with {@code _total}). */
@@ -110,7 +115,8 @@ final class BridgeMetrics {
         }
         names.addAll(List.of("quietbridge_malformed_frames_total", "quietbridge_rule_hits_total",
                 "quietbridge_nlb_cluster_frames_total", "quietbridge_nlb_cluster_moves_total",
-                "quietbridge_nlb_cluster_member_ports"));
+                "quietbridge_nlb_cluster_member_ports", "quietbridge_storm_control_frames_total",
+                "quietbridge_storms_total", "quietbridge_storm_active"));
         return names;
     }
 
@@ -120,6 +126,7 @@ final class BridgeMetrics {
         counters = backend.counters();
         rules = backend.rules();
         nlb = backend.nlb();
+        storms = backend.storms();
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
             writer.write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
@@ -131,6 +138,7 @@ final class BridgeMetrics {
             counters = null;
             rules = List.of();
             nlb = List.of();
+            storms = List.of();
         }
     }
 
@@ -303,6 +311,34 @@ final class BridgeMetrics {
                 .callback(cb -> {
                     for (NlbClusterInfo n : nlb) {
                         cb.call(n.memberPorts().size(), n.clusterIp(), vlanLabel(n));
+                    }
+                }).register(registry);
+    }
+
+    private void registerStorms() {
+        CounterWithCallback.builder().name(PREFIX + "storm_control_frames_total")
+                .help("frames over a storm-control limit, per ingress port and class: dropped, or logged (action log:"
+                        + " forwarded and counted)")
+                .labelNames("port", "class", "outcome")
+                .callback(cb -> {
+                    for (StormLimitInfo s : storms) {
+                        cb.call(s.dropped(), s.port(), s.stormClass(), "dropped");
+                        cb.call(s.logged(), s.port(), s.stormClass(), "logged");
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name(PREFIX + "storms_total")
+                .help("storms that began: more frames of the class within one second than the limit")
+                .labelNames("port", "class")
+                .callback(cb -> {
+                    for (StormLimitInfo s : storms) {
+                        cb.call(s.storms(), s.port(), s.stormClass());
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name(PREFIX + "storm_active")
+                .help("1 while a storm lasts on the port's class, else 0").labelNames("port", "class")
+                .callback(cb -> {
+                    for (StormLimitInfo s : storms) {
+                        cb.call(s.active() ? 1 : 0, s.port(), s.stormClass());
                     }
                 }).register(registry);
     }

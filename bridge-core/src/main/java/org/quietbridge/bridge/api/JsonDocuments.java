@@ -119,6 +119,24 @@ final class JsonDocuments {
         return w.endArray().endObject().utf8();
     }
 
+    static byte[] storms(List<StormLimitInfo> limits) {
+        JsonWriter w = new JsonWriter().beginObject();
+        w.name("limits").beginArray();
+        for (StormLimitInfo s : limits) {
+            w.beginObject().member("port", s.port()).member("class", s.stormClass()).member("pps", s.pps())
+                    .member("falling_pps", s.fallingPps()).member("action", s.action()).member("active", s.active())
+                    .member("storms", s.storms()).member("dropped", s.dropped()).member("logged", s.logged())
+                    .name("top_source");
+            if (s.topSource() == null) {
+                w.nullValue();
+            } else {
+                w.value(s.topSource());
+            }
+            w.member("peak_pps", s.peakPps()).endObject();
+        }
+        return w.endArray().endObject().utf8();
+    }
+
     static byte[] topTalkers(int minutes, List<TopTalker> talkers) {
         JsonWriter w = new JsonWriter().beginObject().member("minutes", minutes);
         w.name("talkers").beginArray();

@@ -44,6 +44,14 @@ public interface ManagementBackend {
     List<NlbClusterInfo> nlb();
 
     /**
+     * Storm control's limits and their counters, in configuration order; empty when none. Read by every
+     * {@code /metrics} scrape: cheap, and safe on any thread.
+     */
+    default List<StormLimitInfo> storms() {
+        return List.of();
+    }
+
+    /**
      * Source MACs that sent the most dropped frames in the last {@code minutes} minutes, most
      * first, at most {@code limit} of them. A future, because the per-source counts belong to the
      * data-plane thread; it may complete on that thread.

@@ -46,6 +46,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  *   <tr><td>{@code /api/fdb}</td><td>GET, HEAD</td><td>the MAC table</td></tr>
  *   <tr><td>{@code /api/rules}</td><td>GET, HEAD</td><td>the rules with their hits</td></tr>
  *   <tr><td>{@code /api/nlb}</td><td>GET, HEAD</td><td>NLB clusters and their counters</td></tr>
+ *   <tr><td>{@code /api/storm}</td><td>GET, HEAD</td><td>storm-control limits, storms and their counters</td></tr>
  *   <tr><td>{@code /api/top-talkers?minutes=N}</td><td>GET, HEAD</td><td>sources of dropped frames</td></tr>
  *   <tr><td>{@code /api/reload}</td><td>POST</td><td>re-reads the configuration (bearer token)</td></tr>
  * </table>
@@ -96,6 +97,7 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
         FDB("/api/fdb", false),
         RULES("/api/rules", false),
         NLB("/api/nlb", false),
+        STORM("/api/storm", false),
         TOP_TALKERS("/api/top-talkers", false),
         RELOAD("/api/reload", true);
 
@@ -181,6 +183,7 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
             case COUNTERS -> ok(ctx, ex, JSON, JsonDocuments.counters(backend.counters()));
             case RULES -> ok(ctx, ex, JSON, JsonDocuments.rules(backend.status(), backend.rules()));
             case NLB -> ok(ctx, ex, JSON, JsonDocuments.nlb(backend.nlb()));
+            case STORM -> ok(ctx, ex, JSON, JsonDocuments.storms(backend.storms()));
             case TOP_TALKERS -> topTalkers(ctx, ex, target.parameters());
             case FDB -> later(ctx, ex, backend::fdb, DATA_PLANE_TIMEOUT_SECONDS,
                     entries -> response(ex, HttpResponseStatus.OK, JSON, JsonDocuments.fdb(entries)));

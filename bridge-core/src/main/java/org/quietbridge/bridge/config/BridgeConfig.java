@@ -10,6 +10,7 @@ import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.forward.LinkLocalPolicy;
 import org.quietbridge.bridge.forward.NlbMode;
 import org.quietbridge.bridge.forward.NlbSettings;
+import org.quietbridge.bridge.forward.StormSettings;
 import org.quietbridge.rules.CompiledRules;
 import org.quietbridge.rules.ConfigException;
 import org.quietbridge.rules.ConfigNode;
@@ -50,6 +51,9 @@ import org.quietbridge.rules.YamlDocument;
  *   static:                    # clusters pinned to ports; they never age
  *     - {cluster: 10.14.35.247, ports: [eth2]}           # by cluster IP (vlan optional)
  *     - {mac: "02:bf:0a:0e:23:f8", ports: [eth2]}       # by cluster MAC (02:bf or 03:bf: the IP is in it)
+ * storm_control:               # token buckets on frames received per port and class; none by default
+ *   - {port: eth1, class: broadcast, pps: 500}    # class: broadcast | multicast | unknown_unicast | arp
+ *                                                 # falling_pps: pps (a storm ends below it); action: drop | log
  * failover: kernel             # or off; or {mode: kernel, timeout: 200}: ms before the kernel stands in
  * link_state: off              # or propagate: a port that loses carrier takes the other ports down with it
  * api:                         # the management API and dashboard; "api: off" turns it off
@@ -69,7 +73,7 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
         IdleMode idle, RingSettings ring, FailoverSettings failover, boolean propagateLinkState) {
 
     public static final List<String> KEYS = List.of("ports", "fdb", "link_local", "idle", "ring", "nlb", "api",
-            "failover", "link_state");
+            "failover", "link_state", "storm_control");
     public static final IdleMode DEFAULT_IDLE = IdleMode.BACKOFF;
 
     public BridgeConfig {
@@ -108,8 +112,9 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
         }
         RingSettings ring = RingSection.read(root.get("ring"));
         NlbSettings nlb = NlbSection.read(root.get("nlb"), ports, fdb.agingNanos());
+        StormSettings storm = StormControlSection.read(root.get("storm_control"), ports);
         BridgeSettings settings = new BridgeSettings(fdb.maxEntries(), fdb.agingNanos(), linkLocal,
-                BridgeSettings.DEFAULT_BATCH_SIZE, fdb.statics(), nlb);
+                BridgeSettings.DEFAULT_BATCH_SIZE, fdb.statics(), nlb, storm);
         ManagementSettings api = ApiSection.read(root.get("api"));
         FailoverSettings failover = FailoverSection.read(root.get("failover"));
         ConfigNode linkState = root.get("link_state");
@@ -128,7 +133,7 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
 
     /**
      * This configuration with nothing dropped ({@code run --monitor}): the rules in monitor mode,
-     * and NLB containment, if it contains, in monitor mode too.
+     * NLB containment, if it contains, in monitor mode too, and storm control only logging.
      */
     public BridgeConfig monitorOnly() {
         BridgeConfig c = withRuleSet(ruleSet.withMode(Mode.MONITOR));
@@ -136,6 +141,7 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
         if (nlb.mode() == NlbMode.CONTAIN) {
             c = c.withSettings(c.settings().withNlb(nlb.withMode(NlbMode.MONITOR)));
         }
+        c = c.withSettings(c.settings().withStorm(c.settings().storm().logOnly()));
         return c;
     }
 

@@ -27,7 +27,8 @@ import org.quietbridge.rules.CompiledRules;
  *
  * <p>Per frame: decode once (in place in the RX slot) → learn the source (MAC table, and NLB
  * cluster locations) → rules (first match) → NLB containment for a cluster MAC → forwarding
- * decision (known port, filter, or flood) → one copy into each egress TX slot, re-inserting the
+ * decision (known port, filter, or flood) → storm control (a token bucket per ingress port and
+ * class) → one copy into each egress TX slot, re-inserting the
  * VLAN tag the kernel stripped → one kick per TX ring per round.
  *
  * <p>Control reaches this thread only through a published rule snapshot (swapped between two
@@ -59,6 +60,8 @@ public final class BridgeAgent implements Agent {
     static final long TAKEBACK_MARGIN_NANOS = 30_000_000L;
     /** Two take-back windows this close are joined: frames of the first may still wait in the rings. */
     static final long TAKEBACK_JOIN_NANOS = 1_000_000_000L;
+    /** How often storm control closes its seconds when no frame of a class comes (a storm that stopped dead). */
+    static final long STORM_TICK_NANOS = 100_000_000L;
 
     private final FramePort[] ports;
     private final CounterArray[] portCounters;
@@ -78,6 +81,13 @@ public final class BridgeAgent implements Agent {
     private volatile NlbContainment nlb;
     private NlbSettings nlbSettings;
     private LinkLocalPolicy linkLocal;
+    /**
+     * Storm control; null without limits. Volatile only for the control plane's readers: a reload may
+     * replace it between rounds.
+     */
+    private volatile StormControl storm;
+    private StormSettings stormSettings;
+    private long nextStormTick;
     private int batchSize;
     private final AtomicReference<CompiledRules> publishedRules;
     private final Queue<Runnable> commands = new ConcurrentLinkedQueue<>();
@@ -145,6 +155,9 @@ public final class BridgeAgent implements Agent {
         this.nlb = settings.nlb().mode() == NlbMode.OFF ? null : new NlbContainment(settings.nlb(), ports.length);
         this.nlbSettings = settings.nlb();
         this.linkLocal = settings.linkLocal();
+        this.stormSettings = settings.storm();
+        this.storm = stormSettings.limits().isEmpty() ? null
+                : new StormControl(stormSettings, ports.length, clock.getAsLong(), null);
         this.batchSize = settings.batchSize();
         this.rules = rules;
         this.publishedRules = new AtomicReference<>(rules);
@@ -218,6 +231,11 @@ public final class BridgeAgent implements Agent {
         fdbCounters.set(FdbCounter.ENTRIES.id(), fdb.size());
         if (nlb != null) {
             nlb.sweep(now, NLB_SWEEP_SLOTS_PER_ROUND);
+        }
+        StormControl storm = this.storm;
+        if (storm != null && now - nextStormTick >= 0) {
+            nextStormTick = now + STORM_TICK_NANOS;
+            storm.tick(now);
         }
         if (now - nextRingStatistics >= 0) {
             nextRingStatistics = now + RING_STATISTICS_INTERVAL_NANOS;
@@ -394,6 +412,7 @@ public final class BridgeAgent implements Agent {
             return;
         }
         int egressCount = 0;
+        boolean flood = false;
         if (verdict == NlbContainment.TO_MEMBERS) {
             for (long m = nlb.egressPorts(); m != 0; m &= m - 1) {
                 egress[egressCount++] = Long.numberOfTrailingZeros(m);
@@ -412,10 +431,18 @@ public final class BridgeAgent implements Agent {
                         egress[egressCount++] = p;
                     }
                 }
-                c.add(PortCounter.FLOODED.id(), segments);
-                if (verdict == NlbContainment.UNKNOWN) {
-                    nlb.countFlood();
-                }
+                flood = true;
+            }
+        }
+        StormControl storm = this.storm;
+        if (storm != null && !storm.admit(in, stormClasses(f, dst, group, flood), src, segments, now)) {
+            c.add(PortCounter.DROP_STORM.id(), segments);
+            return;
+        }
+        if (flood) {
+            c.add(PortCounter.FLOODED.id(), segments);
+            if (verdict == NlbContainment.UNKNOWN) {
+                nlb.countFlood();
             }
         }
         if (group) {
@@ -424,6 +451,19 @@ public final class BridgeAgent implements Agent {
         for (int i = 0; i < egressCount; i++) {
             send(egress[i], f);
         }
+    }
+
+    /**
+     * The storm-control classes of a frame (a set of {@link StormClass} bits): broadcast, multicast or,
+     * when it floods, unknown unicast, and ARP besides; none for an IEEE 802.1D link-local frame.
+     */
+    static int stormClasses(FrameView f, long dst, boolean group, boolean flood) {
+        if (group && LinkLocalPolicy.isLinkLocal(dst)) {
+            return 0;
+        }
+        int classes = group ? (dst == Ethernet.BROADCAST_MAC ? StormClass.BROADCAST.bit() : StormClass.MULTICAST.bit())
+                : flood ? StormClass.UNKNOWN_UNICAST.bit() : 0;
+        return f.arp() ? classes | StormClass.ARP.bit() : classes;
     }
 
     /** Counts the frame in {@code rx} as dropped by {@code rule}, for its source and in the dropped-frames ring. */
@@ -548,7 +588,7 @@ public final class BridgeAgent implements Agent {
 
     /**
      * Applies new tunables (hot reload): FDB limit, aging and static entries, NLB settings,
-     * link-local policy, batch size. Learned entries carry over while they fit the new limit. Data-plane thread
+     * link-local policy, storm-control limits, batch size. Learned entries carry over while they fit the new limit. Data-plane thread
      * only: call it through {@link #submit}.
      */
     public void reconfigure(BridgeSettings settings) {
@@ -560,6 +600,12 @@ public final class BridgeAgent implements Agent {
             nlbSettings = settings.nlb();
         }
         linkLocal = settings.linkLocal();
+        if (!settings.storm().equals(stormSettings)) {
+            // Buckets start full; the totals of a limit both sets have go on.
+            storm = settings.storm().limits().isEmpty() ? null
+                    : new StormControl(settings.storm(), ports.length, now, storm);
+            stormSettings = settings.storm();
+        }
         batchSize = settings.batchSize();
     }
 
@@ -640,6 +686,11 @@ public final class BridgeAgent implements Agent {
     /** FDB counter; any thread. */
     public long counter(FdbCounter counter) {
         return fdbCounters.get(counter.id());
+    }
+
+    /** Storm control as it runs now, or null without limits; any thread reads its counters. */
+    public StormControl stormControl() {
+        return storm;
     }
 
     /** What the bridge does about NLB cluster floods. */

@@ -12,9 +12,10 @@ import java.util.Objects;
  * @param batchSize most frames taken from one RX ring per round
  * @param staticMacs entries that never age or move
  * @param nlb NLB flood containment (off unless configured)
+ * @param storm storm control's limits (none unless configured)
  */
 public record BridgeSettings(int fdbMaxEntries, long fdbAgingNanos, LinkLocalPolicy linkLocal, int batchSize,
-        List<StaticMac> staticMacs, NlbSettings nlb) {
+        List<StaticMac> staticMacs, NlbSettings nlb, StormSettings storm) {
 
     public static final int DEFAULT_FDB_MAX_ENTRIES = 16_384;
     public static final long DEFAULT_FDB_AGING_NANOS = 300_000_000_000L;
@@ -26,6 +27,13 @@ public record BridgeSettings(int fdbMaxEntries, long fdbAgingNanos, LinkLocalPol
             throw new IllegalArgumentException("batch size must be positive");
         }
         Objects.requireNonNull(nlb, "nlb");
+        Objects.requireNonNull(storm, "storm");
+    }
+
+    /** Without storm control. */
+    public BridgeSettings(int fdbMaxEntries, long fdbAgingNanos, LinkLocalPolicy linkLocal, int batchSize,
+            List<StaticMac> staticMacs, NlbSettings nlb) {
+        this(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, nlb, StormSettings.none());
     }
 
     /** Without NLB containment (it stays off). */
@@ -36,7 +44,12 @@ public record BridgeSettings(int fdbMaxEntries, long fdbAgingNanos, LinkLocalPol
 
     /** The same settings with other NLB settings. */
     public BridgeSettings withNlb(NlbSettings next) {
-        return new BridgeSettings(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, next);
+        return new BridgeSettings(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, next, storm);
+    }
+
+    /** The same settings with other storm-control limits. */
+    public BridgeSettings withStorm(StormSettings next) {
+        return new BridgeSettings(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, nlb, next);
     }
 
     public static BridgeSettings defaults() {

@@ -51,7 +51,9 @@ public enum PortCounter {
     /** The port's carrier went away (link_state: propagate watches it). */
     CARRIER_LOST(25, "carrier_lost", "times the port lost carrier"),
     /** link_state: propagate set this port administratively down because another port lost carrier. */
-    HELD_DOWN(26, "held_down", "times the port was set down because another port lost carrier");
+    HELD_DOWN(26, "held_down", "times the port was set down because another port lost carrier"),
+    /** Frames over a storm-control limit of this (ingress) port, dropped. */
+    DROP_STORM(27, "drop_storm", "dropped: over a storm-control limit");
 
     private final int id;
     private final String label;

@@ -108,6 +108,12 @@ class BridgeMetricsTest {
         assertEquals(3, value(nlb, Map.of("cluster", "10.8.1.50", "vlan", "", "outcome", "flooded_unknown")));
         assertEquals(1, value(f.get("quietbridge_nlb_cluster_moves_total"), Map.of("cluster", "10.8.1.50", "vlan", "")));
         assertEquals(1, value(f.get("quietbridge_nlb_cluster_member_ports"), Map.of("cluster", "10.8.1.50", "vlan", "")));
+        PrometheusText.Family storm = f.get("quietbridge_storm_control_frames_total");
+        assertEquals(90, value(storm, Map.of("port", "ap0", "class", "broadcast", "outcome", "dropped")));
+        assertEquals(0, value(storm, Map.of("port", "ap0", "class", "broadcast", "outcome", "logged")));
+        assertEquals(1, value(f.get("quietbridge_storms_total"), Map.of("port", "ap0", "class", "broadcast")));
+        assertEquals("gauge", f.get("quietbridge_storm_active").type());
+        assertEquals(1, value(f.get("quietbridge_storm_active"), Map.of("port", "ap0", "class", "broadcast")));
         assertEquals(0, value(f.get("quietbridge_reloads_total"), Map.of()));
         backend.reload().join();
         assertEquals(1, value(scrape().get("quietbridge_reloads_total"), Map.of()));

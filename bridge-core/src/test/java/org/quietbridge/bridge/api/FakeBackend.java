@@ -166,6 +166,13 @@ final class FakeBackend implements ManagementBackend {
     }
 
     @Override
+    public synchronized List<StormLimitInfo> storms() {
+        calls.incrementAndGet();
+        return List.of(new StormLimitInfo("ap0", "broadcast", 500, 400, "drop", ticks > 0, ticks, 90 * ticks, 0,
+                ticks > 0 ? "02:00:00:00:5a:5a" : null, 9000));
+    }
+
+    @Override
     public synchronized List<NlbClusterInfo> nlb() {
         calls.incrementAndGet();
         return List.of(new NlbClusterInfo("10.8.1.50", -1, "02:bf:0a:08:01:32", "unicast", List.of("core0"), false,

@@ -226,6 +226,20 @@ class ManagementHandlerTest {
     }
 
     @Test
+    void stormListsTheLimitsWithTheirState() {
+        EmbeddedApi.Response quiet = api.exchange(EmbeddedApi.get("/api/storm"));
+        assertJson(quiet, 200);
+        assertEquals(List.of(mapOf("port", "ap0", "class", "broadcast", "pps", 500L, "falling_pps", 400L, "action", "drop",
+                "active", false, "storms", 0L, "dropped", 0L, "logged", 0L, "top_source", null, "peak_pps", 9000L)),
+                quiet.json().get("limits"));
+        backend.tick();
+        EmbeddedApi.Response r = api.exchange(EmbeddedApi.get("/api/storm"));
+        assertEquals(List.of(mapOf("port", "ap0", "class", "broadcast", "pps", 500L, "falling_pps", 400L, "action", "drop",
+                "active", true, "storms", 1L, "dropped", 90L, "logged", 0L, "top_source", "02:00:00:00:5a:5a",
+                "peak_pps", 9000L)), r.json().get("limits"));
+    }
+
+    @Test
     void topTalkersDefaultToTenMinutesAndHonourTheWindow() {
         long now = clock.get();
         backend.dropped(now - 5 * 60_000, "02:00:00:00:02:01", "netbios-broadcast-l3");

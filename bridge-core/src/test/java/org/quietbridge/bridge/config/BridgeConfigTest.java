@@ -12,6 +12,8 @@ import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.forward.LinkLocalPolicy;
 import org.quietbridge.bridge.forward.NlbMode;
 import org.quietbridge.bridge.forward.NlbSettings;
+import org.quietbridge.bridge.forward.StormClass;
+import org.quietbridge.bridge.forward.StormSettings;
 import org.quietbridge.bridge.port.PacketRingPort;
 import org.quietbridge.bridge.port.RingVersion;
 import org.quietbridge.frame.Ethernet;
@@ -124,6 +126,44 @@ class BridgeConfigTest {
         String msg = error("ports: [eth1, eth2]\nport: eth3\n");
         assertTrue(msg.startsWith("qb.yaml:2:1: unknown key 'port'"), msg);
         assertTrue(msg.contains("ports"), msg);
+    }
+
+    // ---- storm_control ------------------------------------------------------------------------
+
+    @Test
+    void stormControlHasNoLimitsByDefaultAndReadsEachLimit() {
+        assertEquals(List.of(), BridgeConfig.parse("qb.yaml", "ports: [ap0, core0]\n").settings().storm().limits());
+        BridgeConfig c = BridgeConfig.parse("qb.yaml", """
+                ports: [ap0, core0]
+                storm_control:
+                  - {port: ap0, class: broadcast, pps: 500}
+                  - {port: core0, class: unknown_unicast, pps: 2000, falling_pps: 1000, action: log}
+                """);
+        assertEquals(List.of(
+                new StormSettings.Limit(0, StormClass.BROADCAST, 500, 500, StormSettings.Action.DROP),
+                new StormSettings.Limit(1, StormClass.UNKNOWN_UNICAST, 2000, 1000, StormSettings.Action.LOG)),
+                c.settings().storm().limits());
+        assertEquals(StormSettings.Action.LOG, c.monitorOnly().settings().storm().limits().getFirst().action(),
+                "run --monitor drops nothing: storm control only logs");
+    }
+
+    @Test
+    void reportsEachStormControlMistakeAtItsPosition() {
+        String ports = "ports: [ap0, core0]\n";
+        assertEquals("qb.yaml:2:24: unknown port 'eth9'; the bridge's ports are ap0, core0",
+                error(ports + "storm_control: [{port: eth9, class: broadcast, pps: 5}]\n"));
+        assertEquals("qb.yaml:2:36: unknown class 'bcast'; valid: broadcast, multicast, unknown_unicast, arp",
+                error(ports + "storm_control: [{port: ap0, class: bcast, pps: 5}]\n"));
+        assertEquals("qb.yaml:2:17: missing 'pps' in a storm_control entry",
+                error(ports + "storm_control: [{port: ap0, class: arp}]\n"));
+        assertEquals("qb.yaml:2:62: falling_pps (at most pps, 5) 6 is out of range 0..5",
+                error(ports + "storm_control: [{port: ap0, class: arp, pps: 5, falling_pps: 6}]\n"));
+        assertEquals("qb.yaml:2:57: unknown action 'shutdown'; valid: drop, log",
+                error(ports + "storm_control: [{port: ap0, class: arp, pps: 5, action: shutdown}]\n"));
+        assertEquals("qb.yaml:2:50: a second storm_control limit for ap0 arp; one per port and class",
+                error(ports + "storm_control: [{port: ap0, class: arp, pps: 5}, {port: ap0, class: arp, pps: 9}]\n"));
+        assertEquals("qb.yaml:2:16: 'storm_control' must be a list, not a mapping",
+                error(ports + "storm_control: {port: ap0, class: arp, pps: 5}\n"));
     }
 
     // ---- nlb ----------------------------------------------------------------------------------

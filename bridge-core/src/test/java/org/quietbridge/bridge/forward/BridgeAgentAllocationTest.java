@@ -41,16 +41,10 @@ class BridgeAgentAllocationTest {
     @Test
     @Timeout(120)
     void forwardingAMillionFramesAllocatesNothing() throws Exception {
-        MemoryPort a = new MemoryPort("a", 1500);
-        MemoryPort b = new MemoryPort("b", 1500);
-        MemoryPort c = new MemoryPort("c", 1500);
-        for (MemoryPort p : List.of(a, b, c)) {
-            p.retainTransmitted(false);
-        }
+        MemoryPort[] ports = discardingPorts();
         long[] clock = {0};
-        BridgeAgent agent = new BridgeAgent(new MemoryPort[] {a, b, c}, BridgeSettings.defaults(),
+        BridgeAgent agent = new BridgeAgent(ports, BridgeSettings.defaults(),
                 CompiledRules.compile(RuleSetLoader.defaults(), null), () -> clock[0]);
-        MemoryPort[] ports = {a, b, c};
         List<Input> mix = List.of(
                 new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0a").dst("02:00:00:00:00:0b")
                         .udp("10.0.0.1", "10.0.0.2", 4000, 5000).payload(18).build(), 0, 0, 0),
@@ -116,6 +110,15 @@ class BridgeAgentAllocationTest {
         public void ping() {
             pings++;
         }
+    }
+
+    /** Three in-memory ports, a, b and c, that keep nothing they are given to send. */
+    private static MemoryPort[] discardingPorts() {
+        MemoryPort[] ports = {new MemoryPort("a", 1500), new MemoryPort("b", 1500), new MemoryPort("c", 1500)};
+        for (MemoryPort p : ports) {
+            p.retainTransmitted(false);
+        }
+        return ports;
     }
 
     /** Warms up, then forwards windows of at least a million frames of {@code mix}; one must allocate 0 bytes. */
@@ -213,13 +216,40 @@ class BridgeAgentAllocationTest {
 
     @Test
     @Timeout(120)
+    void stormControlAllocatesNothing() throws Exception {
+        MemoryPort[] ports = discardingPorts();
+        long[] clock = {0};
+        StormSettings storm = new StormSettings(List.of(
+                new StormSettings.Limit(0, StormClass.BROADCAST, 1_000, 500, StormSettings.Action.DROP),
+                new StormSettings.Limit(0, StormClass.MULTICAST, 1_000, 1_000, StormSettings.Action.LOG),
+                new StormSettings.Limit(1, StormClass.UNKNOWN_UNICAST, 2_000, 2_000, StormSettings.Action.DROP),
+                new StormSettings.Limit(2, StormClass.ARP, 100, 100, StormSettings.Action.DROP)));
+        BridgeAgent agent = new BridgeAgent(ports, BridgeSettings.defaults().withStorm(storm),
+                CompiledRules.compile(RuleSetLoader.defaults(), null), () -> clock[0]);
+        List<Input> mix = List.of(
+                new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0a").broadcast()
+                        .udp("10.0.0.1", "10.0.0.255", 5000, 5000).payload(30).build(), 0, 0, 0),
+                new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0a").dst("01:00:5e:00:00:fb")
+                        .udp("10.0.0.1", "224.0.0.251", 5353, 5353).payload(30).build(), 0, 0, 0),
+                new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0b").dst("02:00:00:00:00:99")
+                        .udp("10.0.0.2", "10.0.0.99", 5000, 5000).payload(30).build(), 1, 0, 0),
+                new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0c").broadcast()
+                        .arp(1, 0x0200_0000_000cL, "10.0.0.3", 0, "10.0.0.1").build(), 2, 0, 0, 3),
+                new Input(FrameBuilder.ethernet().src("02:00:00:00:00:0c").dst("02:00:00:00:00:0a")
+                        .udp("10.0.0.3", "10.0.0.1", 5000, 5000).payload(30).build(), 2, 0, 0));
+        int rounds = forwardAMillion(agent, ports, mix, clock);
+        StormControl control = agent.stormControl();
+        assertTrue(agent.counter(0, PortCounter.DROP_STORM) >= rounds / 2, "the broadcast storm was held");
+        assertTrue(control.counter(1, StormCounter.LOGGED) >= rounds / 2, "the multicast one logged");
+        assertTrue(agent.counter(1, PortCounter.DROP_STORM) >= rounds / 2, "unknown unicast held");
+        assertTrue(agent.counter(2, PortCounter.DROP_STORM) >= rounds / 6, "ARP held");
+        assertTrue(control.counter(0, StormCounter.STORMS) >= 1);
+    }
+
+    @Test
+    @Timeout(120)
     void containingNlbClusterFloodsAllocatesNothing() throws Exception {
-        MemoryPort a = new MemoryPort("a", 1500);
-        MemoryPort b = new MemoryPort("b", 1500);
-        MemoryPort c = new MemoryPort("c", 1500);
-        for (MemoryPort p : List.of(a, b, c)) {
-            p.retainTransmitted(false);
-        }
+        MemoryPort[] ports = discardingPorts();
         long[] clock = {0};
         // A round takes 1 us of clock; aging is 20 us and the cluster shows itself every 50
         // rounds, so its location ages out and is learned again all through the run: aging,
@@ -228,9 +258,8 @@ class BridgeAgentAllocationTest {
         // allocate, which would be the JIT's doing, not the data plane's.)
         NlbSettings nlb = new NlbSettings(NlbMode.CONTAIN, 20_000L, 4, List.of(
                 new NlbSettings.StaticCluster(0x0A4D_0065, -1, NlbMac.unicastMac(0x0A4D_0065), 0b100)));
-        BridgeAgent agent = new BridgeAgent(new MemoryPort[] {a, b, c}, BridgeSettings.defaults().withNlb(nlb),
+        BridgeAgent agent = new BridgeAgent(ports, BridgeSettings.defaults().withNlb(nlb),
                 CompiledRules.compile(RuleSetLoader.defaults(), null), () -> clock[0]);
-        MemoryPort[] ports = {a, b, c};
         String member = "02:01:0a:4d:00:64";
         List<Input> mix = List.of(
                 // The cluster 10.77.0.100 announces itself on port 1, and a member answers from the

@@ -376,6 +376,72 @@ class BridgeAgentTest {
         assertEquals(1, closed.counter(0, PortCounter.DROP_LINK_LOCAL));
     }
 
+    private static BridgeSettings withStormLimits(StormSettings.Limit... limits) {
+        return BridgeSettings.defaults().withStorm(new StormSettings(List.of(limits)));
+    }
+
+    /** Sends {@code frame} on port 0, {@code times} times at one instant, and returns how many frames port 1 got. */
+    private int burst(BridgeAgent agent, byte[] frame, int times) throws Exception {
+        for (int i = 0; i < times; i++) {
+            port(0).inject(frame);
+        }
+        agent.doWork();
+        return sent(1).size();
+    }
+
+    @Test
+    void stormControlLimitsEachClassOnItsIngressPortOnly() throws Exception {
+        StormSettings.Action drop = StormSettings.Action.DROP;
+        BridgeAgent agent = bridge(2, withStormLimits(new StormSettings.Limit(0, StormClass.BROADCAST, 3, 3, drop),
+                new StormSettings.Limit(0, StormClass.MULTICAST, 4, 4, drop),
+                new StormSettings.Limit(0, StormClass.UNKNOWN_UNICAST, 5, 5, drop),
+                new StormSettings.Limit(0, StormClass.ARP, 2, 2, drop)), defaultRules(Mode.ENFORCE));
+        byte[] broadcast = FrameBuilder.ethernet().src(A).broadcast().udp("10.0.0.1", "10.0.0.255", 40000, 9)
+                .payload(20).build();
+        assertEquals(3, burst(agent, broadcast, 10), "a second's worth of broadcasts");
+        assertEquals(7, agent.counter(0, PortCounter.DROP_STORM));
+        byte[] multicast = FrameBuilder.ethernet().src(A).dst("01:00:5e:00:00:fb").udp("10.0.0.1", "224.0.0.251",
+                5353, 5353).payload(20).build();
+        assertEquals(4, burst(agent, multicast, 10));
+        assertEquals(5, burst(agent, unicast(A, B), 10), "B is unknown: flooded, so limited");
+        byte[] arp = FrameBuilder.ethernet().src(A).broadcast().arp(1, Ethernet.parseMac(A), "10.0.0.1", 0, "10.0.0.2")
+                .build();
+        assertEquals(0, burst(agent, arp, 10), "ARP broadcasts meet both buckets, and the broadcast one is empty");
+        // Known unicast, link-local frames, and everything from the other port pass as before.
+        port(1).inject(unicast(B, A));
+        agent.doWork();
+        assertEquals(1, sent(0).size());
+        assertEquals(10, burst(agent, unicast(A, B), 10), "B is known now");
+        byte[] lldp = FrameBuilder.ethernet().src(A).dst("01:80:c2:00:00:0e").raw(0x88cc, new byte[46]).build();
+        assertEquals(10, burst(agent, lldp, 10), "link-local frames are exempt");
+        for (int i = 0; i < 10; i++) {
+            port(1).inject(broadcast);
+        }
+        agent.doWork();
+        assertEquals(10, sent(0).size());
+        assertEquals(0, agent.counter(1, PortCounter.DROP_STORM));
+        assertEquals(7 + 6 + 5 + 10, agent.counter(0, PortCounter.DROP_STORM));
+        assertEquals(3 + 4 + 5 + 10, agent.counter(0, PortCounter.FLOODED), "refused frames are not counted as flooded");
+    }
+
+    @Test
+    void stormControlRefillsWithTimeAndAReloadChangesTheLimit() throws Exception {
+        StormSettings.Limit three = new StormSettings.Limit(0, StormClass.BROADCAST, 3, 3, StormSettings.Action.DROP);
+        BridgeAgent agent = bridge(2, withStormLimits(three), defaultRules(Mode.ENFORCE));
+        byte[] broadcast = FrameBuilder.ethernet().src(A).broadcast().udp("10.0.0.1", "10.0.0.255", 40000, 9)
+                .payload(20).build();
+        assertEquals(3, burst(agent, broadcast, 10));
+        now += 1_000_000_000L / 3 + 1;
+        assertEquals(1, burst(agent, broadcast, 10), "a third of a second refills one");
+        agent.reconfigure(withStormLimits(new StormSettings.Limit(0, StormClass.BROADCAST, 8, 8,
+                StormSettings.Action.DROP)));
+        assertEquals(8, burst(agent, broadcast, 10), "the new limit's bucket starts full");
+        assertEquals(7 + 9 + 2, agent.stormControl().counter(0, StormCounter.DROPPED), "the totals go on");
+        agent.reconfigure(BridgeSettings.defaults());
+        assertEquals(null, agent.stormControl());
+        assertEquals(10, burst(agent, broadcast, 10));
+    }
+
     @Test
     void aNewRuleSetTakesEffectBetweenRoundsAndKeepsHitCounts() throws Exception {
         BridgeAgent agent = bridge(2);
