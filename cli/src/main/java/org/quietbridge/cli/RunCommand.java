@@ -17,6 +17,8 @@ import org.quietbridge.bridge.api.BridgeBackend;
 import org.quietbridge.bridge.api.ManagementServer;
 import org.quietbridge.bridge.config.ManagementSettings;
 import org.quietbridge.bridge.config.BridgeConfig;
+import org.quietbridge.bridge.forward.ArpContainment;
+import org.quietbridge.bridge.forward.ArpCounter;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.bridge.forward.DroppedFrames;
 import org.quietbridge.bridge.forward.NlbCluster;
@@ -214,6 +216,14 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
                     + " hits=" + rules.hits(i));
         }
         printNlbSummary(err, agent);
+        ArpContainment arp = agent.arpContainment();
+        if (arp != null) {
+            StringBuilder line = new StringBuilder(FailureReporter.PREFIX).append("arp mode=").append(arp.mode().word());
+            for (ArpCounter c : ArpCounter.values()) {
+                line.append(' ').append(c.label()).append('=').append(arp.counter(c));
+            }
+            err.println(line);
+        }
         for (String storm : StormLog.summary(agent)) {
             err.println(FailureReporter.PREFIX + storm);
         }

@@ -36,7 +36,11 @@ final class StatsCommand implements Callable<Integer> {
         Map<String, Object> counters = client.get("api/counters").body();
         Map<String, Object> rules = client.get("api/rules").body();
         Map<String, Object> nlb = client.get("api/nlb").body();
-        print(spec.commandLine().getOut(), status, counters, rules, nlb);
+        Map<String, Object> storm = client.get("api/storm").body();
+        Map<String, Object> arp = client.get("api/arp").body();
+        PrintWriter out = spec.commandLine().getOut();
+        print(out, status, counters, rules, nlb);
+        printStormAndArp(out, storm, arp);
         return ExitCode.OK;
     }
 
@@ -52,7 +56,8 @@ final class StatsCommand implements Callable<Integer> {
         for (Map<String, Object> p : (List<Map<String, Object>>) counters.get("ports")) {
             long in = number(p.get("rx_broadcast_multicast"));
             long fwd = number(p.get("forwarded_broadcast_multicast"));
-            long dropped = number(p.get("drop_rule")) + number(p.get("drop_nlb_contained")) + number(p.get("drop_storm"));
+            long dropped = number(p.get("drop_rule")) + number(p.get("drop_nlb_contained")) + number(p.get("drop_storm"))
+                    + number(p.get("drop_arp_same_side"));
             out.printf(Locale.ROOT, "%-10s %12d %12d %14d %12d %12d %9s%n", p.get("name"), number(p.get("rx_frames")),
                     number(p.get("tx_frames")), in, fwd, dropped, in == 0 ? "-" : String.format(Locale.ROOT, "%.1f%%",
                             100.0 * (in - fwd) / in));
@@ -90,6 +95,28 @@ final class StatsCommand implements Callable<Integer> {
                         c.get("cluster_ip"), c.get("vlan") == null ? "" : " vlan " + c.get("vlan"), c.get("mac"), String.join(",", (List<String>) c.get("member_ports")),
                         number(c.get("contained")), number(c.get("forwarded")), number(c.get("flooded_unknown")));
             }
+        }
+    }
+
+    /**
+     * One line per storm-control limit, and one for ARP containment unless it is off:
+     * {@code storm ap0 broadcast: 500 frames/s, 1 storms, 56501 dropped, 0 logged (a storm now)} and
+     * {@code arp: mode unicast, 12 bindings; contained 0, rewritten 40, same side 7, flooded unknown 2}.
+     */
+    @SuppressWarnings("unchecked")
+    static void printStormAndArp(PrintWriter out, Map<String, Object> storm, Map<String, Object> arp) {
+        for (Map<String, Object> l : (List<Map<String, Object>>) storm.getOrDefault("limits", List.of())) {
+            out.printf(Locale.ROOT, "storm %s %s: %d frames/s, %d storms, %d dropped, %d logged%s%n", l.get("port"),
+                    l.get("class"), number(l.get("pps")), number(l.get("storms")), number(l.get("dropped")),
+                    number(l.get("logged")), Boolean.TRUE.equals(l.get("active")) ? " (a storm now, top source "
+                            + l.get("top_source") + ")" : "");
+        }
+        if (!"off".equals(arp.get("mode"))) {
+            Map<String, Object> c = (Map<String, Object>) arp.get("counters");
+            out.printf(Locale.ROOT, "arp: mode %s, %d bindings; contained %d, rewritten %d, same side %d, flooded"
+                    + " unknown %d; %d moved, %d conflicts%n", arp.get("mode"), number(c.get("bindings")),
+                    number(c.get("contained")), number(c.get("rewritten")), number(c.get("same_side")),
+                    number(c.get("flooded_unknown")), number(c.get("moved")), number(c.get("conflicts")));
         }
     }
 

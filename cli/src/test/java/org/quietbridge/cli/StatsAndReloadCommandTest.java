@@ -43,6 +43,24 @@ class StatsAndReloadCommandTest {
     }
 
     @Test
+    void statsPrintsEachStormLimitAndArpContainment() {
+        StringWriter s = new StringWriter();
+        PrintWriter out = new PrintWriter(s);
+        java.util.HashMap<String, Object> limit = new java.util.HashMap<>(Map.of("port", "ap0", "class", "broadcast",
+                "pps", 500, "storms", 1, "dropped", 56501, "logged", 0, "active", true));
+        limit.put("top_source", "02:00:00:00:5a:5a");
+        StatsCommand.printStormAndArp(out, Map.of("limits", List.of(limit)), Map.of("mode", "unicast", "counters",
+                Map.of("bindings", 12, "contained", 0, "rewritten", 40, "same_side", 7, "flooded_unknown", 2, "moved", 1,
+                        "conflicts", 0)));
+        StatsCommand.printStormAndArp(out, Map.of("limits", List.of()), Map.of("mode", "off", "counters", Map.of()));
+        out.flush();
+        assertEquals("""
+                storm ap0 broadcast: 500 frames/s, 1 storms, 56501 dropped, 0 logged (a storm now, top source 02:00:00:00:5a:5a)
+                arp: mode unicast, 12 bindings; contained 0, rewritten 40, same side 7, flooded unknown 2; 1 moved, 0 conflicts
+                """, s.toString());
+    }
+
+    @Test
     void nobodyListeningIsOneLineAndExitOne() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {

@@ -2,6 +2,8 @@ package org.quietbridge.bridge.api;
 
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Objects;
 import java.util.RandomAccess;
@@ -14,6 +16,8 @@ import java.util.function.Supplier;
 
 import org.quietbridge.bridge.Bridge;
 import org.quietbridge.bridge.Reloader;
+import org.quietbridge.bridge.forward.ArpContainment;
+import org.quietbridge.bridge.forward.ArpCounter;
 import org.quietbridge.bridge.forward.BridgeAgent;
 import org.quietbridge.bridge.forward.FailoverCounter;
 import org.quietbridge.bridge.forward.FdbCounter;
@@ -220,6 +224,41 @@ public class BridgeBackend implements ManagementBackend {
                     c.forwarded(), c.floodedUnknown(), c.moves()));
         }
         return out;
+    }
+
+    /** ARP containment's counters, as the data plane publishes them (any thread). */
+    @Override
+    public ArpInfo arp() {
+        ArpContainment arp = agent.arpContainment();
+        if (arp == null) {
+            return ArpInfo.off();
+        }
+        return new ArpInfo(arp.mode().word(), arpCounters(arp), List.of());
+    }
+
+    private static Map<String, Long> arpCounters(ArpContainment arp) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        for (ArpCounter c : ArpCounter.values()) {
+            counters.put(c.label(), arp.counter(c));
+        }
+        return counters;
+    }
+
+    /** ARP containment with its bindings, copied on the data-plane thread between two rounds. */
+    @Override
+    public CompletableFuture<ArpInfo> arpBindings() {
+        return onDataPlane(() -> {
+            ArpContainment arp = agent.arpContainment();
+            if (arp == null) {
+                return ArpInfo.off();
+            }
+            List<ArpInfo.Binding> out = new ArrayList<>();
+            for (ArpContainment.Binding b : arp.bindings(agent.now())) {
+                out.add(new ArpInfo.Binding(Ipv4.format(b.ip()), b.vlan(), Ethernet.formatMac(b.mac()),
+                        portName(b.port()), b.ageNanos() / 1e9));
+            }
+            return new ArpInfo(arp.mode().word(), arpCounters(arp), out);
+        });
     }
 
     /** Storm control's limits, from the counters the data plane publishes (any thread). */

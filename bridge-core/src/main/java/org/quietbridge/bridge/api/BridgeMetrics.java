@@ -20,6 +20,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.InfoSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 
+import org.quietbridge.bridge.forward.ArpCounter;
 import org.quietbridge.bridge.forward.FailoverCounter;
 import org.quietbridge.bridge.forward.FdbCounter;
 import org.quietbridge.bridge.forward.LoadCounter;
@@ -55,6 +56,9 @@ import org.quietbridge.frame.Malformation;
  *       {@code contained}, {@code forwarded}, {@code flooded_unknown};
  *       {@code quietbridge_nlb_cluster_moves_total{cluster}};
  *       {@code quietbridge_nlb_cluster_member_ports{cluster}} (gauge);</li>
+ *   <li>ARP containment: {@code quietbridge_arp_frames_total{outcome}} (contained, rewritten, same_side,
+ *       flooded_unknown, skipped_*), {@code quietbridge_arp_binding_events_total{kind}} (learned, moved,
+ *       conflicts, aged, table_full), {@code quietbridge_arp_bindings} (gauge);</li>
  *   <li>{@code quietbridge_storm_control_frames_total{port,class,outcome}} with outcome {@code dropped},
  *       {@code logged} (over the limit, forwarded: action log); {@code quietbridge_storms_total{port,class}};
  *       {@code quietbridge_storm_active{port,class}} (gauge, 1 during a storm);</li>
@@ -88,6 +92,7 @@ final class BridgeMetrics {
     private List<RuleInfo> rules = List.of();
     private List<NlbClusterInfo> nlb = List.of();
     private List<StormLimitInfo> storms = List.of();
+    private ArpInfo arp = ArpInfo.off();
 
     BridgeMetrics(ManagementBackend backend) {
         this.backend = backend;
@@ -98,6 +103,7 @@ final class BridgeMetrics {
         registerRules();
         registerNlb();
         registerStorms();
+        registerArp();
     }
 
     /** Every metric name this class exposes, as written (counters with {@code _total}). */
@@ -116,7 +122,8 @@ final class BridgeMetrics {
         names.addAll(List.of("quietbridge_malformed_frames_total", "quietbridge_rule_hits_total",
                 "quietbridge_nlb_cluster_frames_total", "quietbridge_nlb_cluster_moves_total",
                 "quietbridge_nlb_cluster_member_ports", "quietbridge_storm_control_frames_total",
-                "quietbridge_storms_total", "quietbridge_storm_active"));
+                "quietbridge_storms_total", "quietbridge_storm_active", "quietbridge_arp_frames_total",
+                "quietbridge_arp_binding_events_total", "quietbridge_arp_bindings"));
         return names;
     }
 
@@ -127,6 +134,7 @@ final class BridgeMetrics {
         rules = backend.rules();
         nlb = backend.nlb();
         storms = backend.storms();
+        arp = backend.arp();
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream(8192);
             writer.write(out, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
@@ -139,6 +147,7 @@ final class BridgeMetrics {
             rules = List.of();
             nlb = List.of();
             storms = List.of();
+            arp = ArpInfo.off();
         }
     }
 
@@ -313,6 +322,34 @@ final class BridgeMetrics {
                         cb.call(n.memberPorts().size(), n.clusterIp(), vlanLabel(n));
                     }
                 }).register(registry);
+    }
+
+    private void registerArp() {
+        CounterWithCallback.builder().name(PREFIX + "arp_frames_total")
+                .help("ARP frames by what containment did: contained (to the owner's port only), rewritten (and to"
+                        + " its MAC), same_side (not forwarded), flooded_unknown, skipped_* (never contained)")
+                .labelNames("outcome")
+                .callback(cb -> {
+                    for (ArpCounter c : ArpCounter.values()) {
+                        if (c.isOutcome() && arp.counters().containsKey(c.label())) {
+                            cb.call(arp.counters().get(c.label()), c.label());
+                        }
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name(PREFIX + "arp_binding_events_total")
+                .help("ARP bindings learned, moved (the owner on another port), taken over by another MAC (conflicts),"
+                        + " aged out, or not learned because the table was full")
+                .labelNames("kind")
+                .callback(cb -> {
+                    for (ArpCounter c : ArpCounter.values()) {
+                        if (!c.isOutcome() && c != ArpCounter.BINDINGS && arp.counters().containsKey(c.label())) {
+                            cb.call(arp.counters().get(c.label()), c.label());
+                        }
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name(PREFIX + "arp_bindings").help("ARP bindings in the table now")
+                .callback(cb -> cb.call(arp.counters().getOrDefault(ArpCounter.BINDINGS.label(), 0L)))
+                .register(registry);
     }
 
     private void registerStorms() {

@@ -1,6 +1,7 @@
 package org.quietbridge.bridge.api;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 import org.quietbridge.bridge.forward.FailoverCounter;
@@ -115,6 +116,25 @@ final class JsonDocuments {
             w.endArray().member("static", n.isStatic()).member("contained", n.contained())
                     .member("forwarded", n.forwarded()).member("flooded_unknown", n.floodedUnknown())
                     .member("moves", n.moves()).endObject();
+        }
+        return w.endArray().endObject().utf8();
+    }
+
+    static byte[] arp(ArpInfo arp) {
+        JsonWriter w = new JsonWriter().beginObject().member("mode", arp.mode());
+        w.name("counters").beginObject();
+        for (Map.Entry<String, Long> e : arp.counters().entrySet()) {
+            w.member(e.getKey(), e.getValue());
+        }
+        w.endObject().member("count", arp.bindings().size()).name("bindings").beginArray();
+        for (ArpInfo.Binding b : arp.bindings()) {
+            w.beginObject().member("ip", b.ip()).name("vlan");
+            if (b.vlan() < 0) {
+                w.nullValue();
+            } else {
+                w.value(b.vlan());
+            }
+            w.member("mac", b.mac()).member("port", b.port()).member("age_seconds", b.ageSeconds()).endObject();
         }
         return w.endArray().endObject().utf8();
     }

@@ -44,6 +44,21 @@ public interface ManagementBackend {
     List<NlbClusterInfo> nlb();
 
     /**
+     * ARP containment's mode and counters, without the bindings; {@link ArpInfo#off()} when off. Read by every
+     * {@code /metrics} scrape: cheap, and safe on any thread.
+     */
+    default ArpInfo arp() {
+        return ArpInfo.off();
+    }
+
+    /**
+     * ARP containment with its binding table, taken on the data-plane thread (as {@link #fdb()}).
+     */
+    default CompletableFuture<ArpInfo> arpBindings() {
+        return CompletableFuture.completedFuture(arp());
+    }
+
+    /**
      * Storm control's limits and their counters, in configuration order; empty when none. Read by every
      * {@code /metrics} scrape: cheap, and safe on any thread.
      */

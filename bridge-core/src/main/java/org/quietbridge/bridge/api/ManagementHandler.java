@@ -46,6 +46,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  *   <tr><td>{@code /api/fdb}</td><td>GET, HEAD</td><td>the MAC table</td></tr>
  *   <tr><td>{@code /api/rules}</td><td>GET, HEAD</td><td>the rules with their hits</td></tr>
  *   <tr><td>{@code /api/nlb}</td><td>GET, HEAD</td><td>NLB clusters and their counters</td></tr>
+ *   <tr><td>{@code /api/arp}</td><td>GET, HEAD</td><td>ARP containment: mode, counters, bindings</td></tr>
  *   <tr><td>{@code /api/storm}</td><td>GET, HEAD</td><td>storm-control limits, storms and their counters</td></tr>
  *   <tr><td>{@code /api/top-talkers?minutes=N}</td><td>GET, HEAD</td><td>sources of dropped frames</td></tr>
  *   <tr><td>{@code /api/reload}</td><td>POST</td><td>re-reads the configuration (bearer token)</td></tr>
@@ -98,6 +99,7 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
         RULES("/api/rules", false),
         NLB("/api/nlb", false),
         STORM("/api/storm", false),
+        ARP("/api/arp", false),
         TOP_TALKERS("/api/top-talkers", false),
         RELOAD("/api/reload", true);
 
@@ -187,6 +189,8 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
             case TOP_TALKERS -> topTalkers(ctx, ex, target.parameters());
             case FDB -> later(ctx, ex, backend::fdb, DATA_PLANE_TIMEOUT_SECONDS,
                     entries -> response(ex, HttpResponseStatus.OK, JSON, JsonDocuments.fdb(entries)));
+            case ARP -> later(ctx, ex, backend::arpBindings, DATA_PLANE_TIMEOUT_SECONDS,
+                    arp -> response(ex, HttpResponseStatus.OK, JSON, JsonDocuments.arp(arp)));
             case RELOAD -> reload(ctx, ex, req.headers());
         }
     }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 
 import org.quietbridge.bridge.failover.FailoverSettings;
+import org.quietbridge.bridge.forward.ArpMode;
+import org.quietbridge.bridge.forward.ArpSettings;
 import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.forward.LinkLocalPolicy;
 import org.quietbridge.bridge.forward.NlbMode;
@@ -51,6 +53,10 @@ import org.quietbridge.rules.YamlDocument;
  *   static:                    # clusters pinned to ports; they never age
  *     - {cluster: 10.14.35.247, ports: [eth2]}           # by cluster IP (vlan optional)
  *     - {mac: "02:bf:0a:0e:23:f8", ports: [eth2]}       # by cluster MAC (02:bf or 03:bf: the IP is in it)
+ * arp:                         # ARP flood containment; off without this section
+ *   mode: unicast              # required here: off | monitor | contain | unicast
+ *   max_bindings: 16384        # IP bindings the table holds
+ *   aging: 300                 # seconds a binding lives without new evidence; default: fdb.aging
  * storm_control:               # token buckets on frames received per port and class; none by default
  *   - {port: eth1, class: broadcast, pps: 500}    # class: broadcast | multicast | unknown_unicast | arp
  *                                                 # falling_pps: pps (a storm ends below it); action: drop | log
@@ -73,7 +79,7 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
         IdleMode idle, RingSettings ring, FailoverSettings failover, boolean propagateLinkState) {
 
     public static final List<String> KEYS = List.of("ports", "fdb", "link_local", "idle", "ring", "nlb", "api",
-            "failover", "link_state", "storm_control");
+            "failover", "link_state", "storm_control", "arp");
     public static final IdleMode DEFAULT_IDLE = IdleMode.BACKOFF;
 
     public BridgeConfig {
@@ -113,8 +119,9 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
         RingSettings ring = RingSection.read(root.get("ring"));
         NlbSettings nlb = NlbSection.read(root.get("nlb"), ports, fdb.agingNanos());
         StormSettings storm = StormControlSection.read(root.get("storm_control"), ports);
+        ArpSettings arp = ArpSection.read(root.get("arp"), fdb.agingNanos());
         BridgeSettings settings = new BridgeSettings(fdb.maxEntries(), fdb.agingNanos(), linkLocal,
-                BridgeSettings.DEFAULT_BATCH_SIZE, fdb.statics(), nlb, storm);
+                BridgeSettings.DEFAULT_BATCH_SIZE, fdb.statics(), nlb, storm, arp);
         ManagementSettings api = ApiSection.read(root.get("api"));
         FailoverSettings failover = FailoverSection.read(root.get("failover"));
         ConfigNode linkState = root.get("link_state");
@@ -133,7 +140,7 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
 
     /**
      * This configuration with nothing dropped ({@code run --monitor}): the rules in monitor mode,
-     * NLB containment, if it contains, in monitor mode too, and storm control only logging.
+     * NLB and ARP containment, if they contain, in monitor mode too, and storm control only logging.
      */
     public BridgeConfig monitorOnly() {
         BridgeConfig c = withRuleSet(ruleSet.withMode(Mode.MONITOR));
@@ -142,6 +149,10 @@ public record BridgeConfig(String source, List<String> ports, RuleSet ruleSet, B
             c = c.withSettings(c.settings().withNlb(nlb.withMode(NlbMode.MONITOR)));
         }
         c = c.withSettings(c.settings().withStorm(c.settings().storm().logOnly()));
+        ArpSettings arp = c.settings().arp();
+        if (arp.mode() == ArpMode.CONTAIN || arp.mode() == ArpMode.UNICAST) {
+            c = c.withSettings(c.settings().withArp(arp.withMode(ArpMode.MONITOR)));
+        }
         return c;
     }
 

@@ -1,6 +1,7 @@
 package org.quietbridge.bridge.forward;
 
 import java.io.IOException;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
@@ -26,7 +27,8 @@ import org.quietbridge.rules.CompiledRules;
  * The learning bridge: the one thread that owns the rings, the MAC table and the counters.
  *
  * <p>Per frame: decode once (in place in the RX slot) → learn the source (MAC table, and NLB
- * cluster locations) → rules (first match) → NLB containment for a cluster MAC → forwarding
+ * cluster locations, ARP bindings) → rules (first match) → ARP containment for a broadcast request →
+ * NLB containment for a cluster MAC → forwarding
  * decision (known port, filter, or flood) → storm control (a token bucket per ingress port and
  * class) → one copy into each egress TX slot, re-inserting the
  * VLAN tag the kernel stripped → one kick per TX ring per round.
@@ -87,6 +89,12 @@ public final class BridgeAgent implements Agent {
      */
     private volatile StormControl storm;
     private StormSettings stormSettings;
+    /**
+     * ARP flood containment; null when {@code arp.mode} is off. Volatile only for the control plane's readers: a
+     * reload may replace it between rounds.
+     */
+    private volatile ArpContainment arp;
+    private ArpSettings arpSettings;
     private long nextStormTick;
     private int batchSize;
     private final AtomicReference<CompiledRules> publishedRules;
@@ -155,6 +163,8 @@ public final class BridgeAgent implements Agent {
         this.nlb = settings.nlb().mode() == NlbMode.OFF ? null : new NlbContainment(settings.nlb(), ports.length);
         this.nlbSettings = settings.nlb();
         this.linkLocal = settings.linkLocal();
+        this.arpSettings = settings.arp();
+        this.arp = arpSettings.mode() == ArpMode.OFF ? null : new ArpContainment(arpSettings, null, clock.getAsLong());
         this.stormSettings = settings.storm();
         this.storm = stormSettings.limits().isEmpty() ? null
                 : new StormControl(stormSettings, ports.length, clock.getAsLong(), null);
@@ -231,6 +241,10 @@ public final class BridgeAgent implements Agent {
         fdbCounters.set(FdbCounter.ENTRIES.id(), fdb.size());
         if (nlb != null) {
             nlb.sweep(now, NLB_SWEEP_SLOTS_PER_ROUND);
+        }
+        ArpContainment arp = this.arp;
+        if (arp != null) {
+            arp.sweep(now, SWEEP_SLOTS_PER_ROUND);
         }
         StormControl storm = this.storm;
         if (storm != null && now - nextStormTick >= 0) {
@@ -385,6 +399,10 @@ public final class BridgeAgent implements Agent {
         if (nlb != null) {
             nlb.learn(f, in, now);
         }
+        ArpContainment arp = this.arp;
+        if (arp != null && f.ipv4()) {
+            arp.refresh(f.ipv4Source(), src, vlan, in, now);
+        }
         int rule = rules.evaluate(f, in, segments);
         if (rule >= 0 && f.firstFragment() && rules.action(rule) == Action.DROP) {
             // A drop rule as written (in monitor mode it counts): the datagram's later fragments follow it.
@@ -404,6 +422,14 @@ public final class BridgeAgent implements Agent {
             c.add(PortCounter.DROP_LINK_LOCAL.id(), segments);
             return;
         }
+        int arpEgress = ArpContainment.FORWARD;
+        if (arp != null && f.arp()) {
+            arpEgress = arp.handle(f, src, dst, vlan, in, now, nlb);
+            if (arpEgress == ArpContainment.NOT_FORWARDED) {
+                c.add(PortCounter.DROP_ARP_SAME_SIDE.id(), segments);
+                return;
+            }
+        }
         // NLB containment first: a cluster MAC is never in the MAC table, so it would flood.
         int verdict = nlb != null && f.nlbDestination() != NlbMac.NONE
                 ? nlb.decide(dst, vlan, in, now) : NlbContainment.NOT_A_CLUSTER;
@@ -413,7 +439,9 @@ public final class BridgeAgent implements Agent {
         }
         int egressCount = 0;
         boolean flood = false;
-        if (verdict == NlbContainment.TO_MEMBERS) {
+        if (arpEgress >= 0) {
+            egress[egressCount++] = arpEgress;
+        } else if (verdict == NlbContainment.TO_MEMBERS) {
             for (long m = nlb.egressPorts(); m != 0; m &= m - 1) {
                 egress[egressCount++] = Long.numberOfTrailingZeros(m);
             }
@@ -445,7 +473,10 @@ public final class BridgeAgent implements Agent {
                 nlb.countFlood();
             }
         }
-        if (group) {
+        if (arpEgress >= 0 && arp.mode() == ArpMode.UNICAST) {
+            // To the owner alone: the AP delivers a unicast to one client, at its rate, and acknowledged.
+            writeDestination(f, arp.ownerMac());
+        } else if (group) {
             c.add(PortCounter.FORWARDED_BROADCAST_MULTICAST.id(), segments);
         }
         for (int i = 0; i < egressCount; i++) {
@@ -464,6 +495,13 @@ public final class BridgeAgent implements Agent {
         int classes = group ? (dst == Ethernet.BROADCAST_MAC ? StormClass.BROADCAST.bit() : StormClass.MULTICAST.bit())
                 : flood ? StormClass.UNKNOWN_UNICAST.bit() : 0;
         return f.arp() ? classes | StormClass.ARP.bit() : classes;
+    }
+
+    /** Puts {@code mac} in the frame's destination field, in place in the RX slot. */
+    private static void writeDestination(FrameView f, long mac) {
+        for (int i = 0; i < 6; i++) {
+            f.segment().set(ValueLayout.JAVA_BYTE, f.offset() + i, (byte) (mac >>> (40 - 8 * i)));
+        }
     }
 
     /** Counts the frame in {@code rx} as dropped by {@code rule}, for its source and in the dropped-frames ring. */
@@ -600,6 +638,11 @@ public final class BridgeAgent implements Agent {
             nlbSettings = settings.nlb();
         }
         linkLocal = settings.linkLocal();
+        if (!settings.arp().equals(arpSettings)) {
+            // Live bindings and the counters go on.
+            arp = settings.arp().mode() == ArpMode.OFF ? null : new ArpContainment(settings.arp(), arp, now);
+            arpSettings = settings.arp();
+        }
         if (!settings.storm().equals(stormSettings)) {
             // Buckets start full; the totals of a limit both sets have go on.
             storm = settings.storm().limits().isEmpty() ? null
@@ -686,6 +729,11 @@ public final class BridgeAgent implements Agent {
     /** FDB counter; any thread. */
     public long counter(FdbCounter counter) {
         return fdbCounters.get(counter.id());
+    }
+
+    /** ARP containment as it runs now, or null when off; any thread reads its counters. */
+    public ArpContainment arpContainment() {
+        return arp;
     }
 
     /** Storm control as it runs now, or null without limits; any thread reads its counters. */

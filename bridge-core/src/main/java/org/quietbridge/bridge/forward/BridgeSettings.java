@@ -13,9 +13,10 @@ import java.util.Objects;
  * @param staticMacs entries that never age or move
  * @param nlb NLB flood containment (off unless configured)
  * @param storm storm control's limits (none unless configured)
+ * @param arp ARP flood containment (off unless configured)
  */
 public record BridgeSettings(int fdbMaxEntries, long fdbAgingNanos, LinkLocalPolicy linkLocal, int batchSize,
-        List<StaticMac> staticMacs, NlbSettings nlb, StormSettings storm) {
+        List<StaticMac> staticMacs, NlbSettings nlb, StormSettings storm, ArpSettings arp) {
 
     public static final int DEFAULT_FDB_MAX_ENTRIES = 16_384;
     public static final long DEFAULT_FDB_AGING_NANOS = 300_000_000_000L;
@@ -28,12 +29,14 @@ public record BridgeSettings(int fdbMaxEntries, long fdbAgingNanos, LinkLocalPol
         }
         Objects.requireNonNull(nlb, "nlb");
         Objects.requireNonNull(storm, "storm");
+        Objects.requireNonNull(arp, "arp");
     }
 
-    /** Without storm control. */
+    /** Without storm control or ARP containment. */
     public BridgeSettings(int fdbMaxEntries, long fdbAgingNanos, LinkLocalPolicy linkLocal, int batchSize,
             List<StaticMac> staticMacs, NlbSettings nlb) {
-        this(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, nlb, StormSettings.none());
+        this(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, nlb, StormSettings.none(),
+                ArpSettings.off(fdbAgingNanos));
     }
 
     /** Without NLB containment (it stays off). */
@@ -44,12 +47,17 @@ public record BridgeSettings(int fdbMaxEntries, long fdbAgingNanos, LinkLocalPol
 
     /** The same settings with other NLB settings. */
     public BridgeSettings withNlb(NlbSettings next) {
-        return new BridgeSettings(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, next, storm);
+        return new BridgeSettings(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, next, storm, arp);
     }
 
     /** The same settings with other storm-control limits. */
     public BridgeSettings withStorm(StormSettings next) {
-        return new BridgeSettings(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, nlb, next);
+        return new BridgeSettings(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, nlb, next, arp);
+    }
+
+    /** The same settings with other ARP containment settings. */
+    public BridgeSettings withArp(ArpSettings next) {
+        return new BridgeSettings(fdbMaxEntries, fdbAgingNanos, linkLocal, batchSize, staticMacs, nlb, storm, next);
     }
 
     public static BridgeSettings defaults() {

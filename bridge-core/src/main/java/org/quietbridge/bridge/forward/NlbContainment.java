@@ -169,6 +169,11 @@ public final class NlbContainment {
         return address != 0 && address != Ipv4.LIMITED_BROADCAST && !Ipv4.isMulticast(address);
     }
 
+    /** Whether {@code address} on {@code vlanId} is a cluster IP the table holds. */
+    public boolean isCluster(int address, int vlanId) {
+        return find(address, vlanId) != NO_SLOT;
+    }
+
     private int find(int clusterIp, int vlanId) {
         int slot = index.get(key(clusterIp, vlanId));
         return slot == SlotIndex.MISSING ? NO_SLOT : slot;

@@ -53,7 +53,9 @@ public enum PortCounter {
     /** link_state: propagate set this port administratively down because another port lost carrier. */
     HELD_DOWN(26, "held_down", "times the port was set down because another port lost carrier"),
     /** Frames over a storm-control limit of this (ingress) port, dropped. */
-    DROP_STORM(27, "drop_storm", "dropped: over a storm-control limit");
+    DROP_STORM(27, "drop_storm", "dropped: over a storm-control limit"),
+    /** ARP containment: a broadcast request whose target is on this (the requester's) port. */
+    DROP_ARP_SAME_SIDE(28, "drop_arp_same_side", "filtered: an ARP request for an address on the requester's own port");
 
     private final int id;
     private final String label;

@@ -108,6 +108,12 @@ class BridgeMetricsTest {
         assertEquals(3, value(nlb, Map.of("cluster", "10.8.1.50", "vlan", "", "outcome", "flooded_unknown")));
         assertEquals(1, value(f.get("quietbridge_nlb_cluster_moves_total"), Map.of("cluster", "10.8.1.50", "vlan", "")));
         assertEquals(1, value(f.get("quietbridge_nlb_cluster_member_ports"), Map.of("cluster", "10.8.1.50", "vlan", "")));
+        PrometheusText.Family arp = f.get("quietbridge_arp_frames_total");
+        assertEquals(30, value(arp, Map.of("outcome", "rewritten")));
+        assertEquals(4, value(arp, Map.of("outcome", "same_side")));
+        assertEquals(0, value(arp, Map.of("outcome", "skipped_probe")));
+        assertEquals(1, value(f.get("quietbridge_arp_binding_events_total"), Map.of("kind", "moved")));
+        assertEquals(2, value(f.get("quietbridge_arp_bindings"), Map.of()));
         PrometheusText.Family storm = f.get("quietbridge_storm_control_frames_total");
         assertEquals(90, value(storm, Map.of("port", "ap0", "class", "broadcast", "outcome", "dropped")));
         assertEquals(0, value(storm, Map.of("port", "ap0", "class", "broadcast", "outcome", "logged")));

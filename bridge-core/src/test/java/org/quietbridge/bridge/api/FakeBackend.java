@@ -166,6 +166,28 @@ final class FakeBackend implements ManagementBackend {
     }
 
     @Override
+    public synchronized ArpInfo arp() {
+        calls.incrementAndGet();
+        Map<String, Long> counters = new java.util.LinkedHashMap<>();
+        for (org.quietbridge.bridge.forward.ArpCounter c : org.quietbridge.bridge.forward.ArpCounter.values()) {
+            counters.put(c.label(), 0L);
+        }
+        counters.put("rewritten", 30 * ticks);
+        counters.put("same_side", 4L);
+        counters.put("bindings", 2L);
+        counters.put("moved", 1L);
+        return new ArpInfo("unicast", counters, List.of());
+    }
+
+    @Override
+    public synchronized CompletableFuture<ArpInfo> arpBindings() {
+        ArpInfo counted = arp();
+        return CompletableFuture.completedFuture(new ArpInfo(counted.mode(), counted.counters(),
+                List.of(new ArpInfo.Binding("10.8.1.1", -1, "02:00:00:00:00:01", "core0", 2.5),
+                        new ArpInfo.Binding("10.8.1.20", 10, "02:00:00:00:00:14", "ap0", 0.5))));
+    }
+
+    @Override
     public synchronized List<StormLimitInfo> storms() {
         calls.incrementAndGet();
         return List.of(new StormLimitInfo("ap0", "broadcast", 500, 400, "drop", ticks > 0, ticks, 90 * ticks, 0,

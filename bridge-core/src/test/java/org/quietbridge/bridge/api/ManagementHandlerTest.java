@@ -226,6 +226,21 @@ class ManagementHandlerTest {
     }
 
     @Test
+    void arpListsTheBindingsAndCounters() {
+        EmbeddedApi.Response r = api.exchange(EmbeddedApi.get("/api/arp"));
+        assertJson(r, 200);
+        assertEquals("unicast", r.json().get("mode"));
+        assertEquals(2L, r.json().get("count"));
+        assertEquals(List.of(mapOf("ip", "10.8.1.1", "vlan", null, "mac", "02:00:00:00:00:01", "port", "core0",
+                "age_seconds", 2.5), mapOf("ip", "10.8.1.20", "vlan", 10L, "mac", "02:00:00:00:00:14", "port", "ap0",
+                "age_seconds", 0.5)), r.json().get("bindings"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> counters = (Map<String, Object>) r.json().get("counters");
+        assertEquals(4L, counters.get("same_side"));
+        assertEquals(2L, counters.get("bindings"));
+    }
+
+    @Test
     void stormListsTheLimitsWithTheirState() {
         EmbeddedApi.Response quiet = api.exchange(EmbeddedApi.get("/api/storm"));
         assertJson(quiet, 200);

@@ -8,6 +8,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.quietbridge.bridge.failover.FailoverSettings;
+import org.quietbridge.bridge.forward.ArpMode;
+import org.quietbridge.bridge.forward.ArpSettings;
 import org.quietbridge.bridge.forward.BridgeSettings;
 import org.quietbridge.bridge.forward.LinkLocalPolicy;
 import org.quietbridge.bridge.forward.NlbMode;
@@ -126,6 +128,31 @@ class BridgeConfigTest {
         String msg = error("ports: [eth1, eth2]\nport: eth3\n");
         assertTrue(msg.startsWith("qb.yaml:2:1: unknown key 'port'"), msg);
         assertTrue(msg.contains("ports"), msg);
+    }
+
+    // ---- arp ----------------------------------------------------------------------------------
+
+    @Test
+    void arpContainmentIsOffByDefaultAgesLikeTheFdbAndMonitorsUnderRunMonitor() {
+        BridgeConfig plain = BridgeConfig.parse("qb.yaml", "ports: [ap0, core0]\nfdb: {aging: 120}\n");
+        assertEquals(new ArpSettings(ArpMode.OFF, ArpSettings.DEFAULT_MAX_BINDINGS, 120 * 1_000_000_000L),
+                plain.settings().arp());
+        BridgeConfig c = BridgeConfig.parse("qb.yaml", "ports: [ap0, core0]\narp: {mode: unicast, max_bindings: 100,"
+                + " aging: 30}\n");
+        assertEquals(new ArpSettings(ArpMode.UNICAST, 100, 30 * 1_000_000_000L), c.settings().arp());
+        assertEquals(ArpMode.MONITOR, c.monitorOnly().settings().arp().mode());
+    }
+
+    @Test
+    void reportsEachArpMistakeAtItsPosition() {
+        String ports = "ports: [ap0, core0]\n";
+        assertEquals("qb.yaml:2:6: missing 'mode' in arp (off, monitor, contain, unicast)", error(ports + "arp: {aging: 10}\n"));
+        assertEquals("qb.yaml:2:13: unknown arp.mode 'on'; valid: off, monitor, contain, unicast",
+                error(ports + "arp: {mode: on}\n"));
+        assertEquals("qb.yaml:2:36: arp.max_bindings 0 is out of range 1..1048576",
+                error(ports + "arp: {mode: contain, max_bindings: 0}\n"));
+        String unknownKey = error(ports + "arp: {mode: contain, bindings: 10}\n");
+        assertTrue(unknownKey.startsWith("qb.yaml:2:22: unknown key 'bindings' in arp"), unknownKey);
     }
 
     // ---- storm_control ------------------------------------------------------------------------

@@ -248,6 +248,39 @@ class BridgeAgentAllocationTest {
 
     @Test
     @Timeout(120)
+    void arpContainmentAllocatesNothing() throws Exception {
+        MemoryPort[] ports = discardingPorts();
+        long[] clock = {0};
+        // Bindings live 20 us (20 rounds) and are announced every 50 rounds: aging, sweeping and
+        // learning again run all the time, as do the unicast rewrite, the same-side drop and floods.
+        BridgeAgent agent = new BridgeAgent(ports, BridgeSettings.defaults().withArp(new ArpSettings(ArpMode.UNICAST,
+                4, 20_000L)), CompiledRules.compile(RuleSetLoader.defaults(), null), () -> clock[0]);
+        long gateway = 0x0200_0000_0001L;
+        long client = 0x0200_0000_000aL;
+        long neighbour = 0x0200_0000_000bL;
+        List<Input> mix = List.of(
+                new Input(FrameBuilder.ethernet().src(gateway).broadcast().arp(1, gateway, "10.0.0.1", 0, "10.0.0.1")
+                        .build(), 1, 0, 0, 50),
+                new Input(FrameBuilder.ethernet().src(neighbour).broadcast().arp(1, neighbour, "10.0.0.11", 0,
+                        "10.0.0.11").build(), 0, 0, 0, 50),
+                new Input(FrameBuilder.ethernet().src(client).broadcast().arp(1, client, "10.0.0.10", 0, "10.0.0.1")
+                        .build(), 0, 0, 0),
+                new Input(FrameBuilder.ethernet().src(gateway).broadcast().arp(1, gateway, "10.0.0.1", 0, "10.0.0.10")
+                        .build(), 1, 0, 0),
+                new Input(FrameBuilder.ethernet().src(client).broadcast().arp(1, client, "10.0.0.10", 0, "10.0.0.11")
+                        .build(), 0, 0, 0),
+                new Input(FrameBuilder.ethernet().src(client).dst(gateway).udp("10.0.0.10", "10.0.0.1", 5000, 53)
+                        .payload(30).build(), 0, 0, 0));
+        forwardAMillion(agent, ports, mix, clock);
+        ArpContainment arp = agent.arpContainment();
+        assertTrue(arp.counter(ArpCounter.REWRITTEN) > 100_000, "rewritten: " + arp.counter(ArpCounter.REWRITTEN));
+        assertTrue(arp.counter(ArpCounter.SAME_SIDE) > 100_000, "same side: " + arp.counter(ArpCounter.SAME_SIDE));
+        assertTrue(arp.counter(ArpCounter.FLOODED_UNKNOWN) > 10_000, "floods while unknown");
+        assertTrue(arp.counter(ArpCounter.AGED) > 1_000, "aging ran");
+    }
+
+    @Test
+    @Timeout(120)
     void containingNlbClusterFloodsAllocatesNothing() throws Exception {
         MemoryPort[] ports = discardingPorts();
         long[] clock = {0};

@@ -18,15 +18,18 @@ class BridgeSummaryTest {
                     + " drop_too_big=0 drop_truncated=0 drop_runt=0 drop_tx_ring_full=0 drop_link_local=0"
                     + " drop_nlb_contained=0 malformed=0 checksum_completed=0 checksum_unfixable=0 flooded=15"
                     + " drop_rx_ring_full=0 rx_super_frames=0 rx_ring_freezes=0 drop_forwarded_by_kernel=0 drop_port_gone=0 vanished=0 reopened=0 carrier_lost=0 held_down=0"
-                    + " drop_storm=0",
+                    + " drop_storm=0 drop_arp_same_side=0",
             "quietbridge: port core0 rx_frames=31043 rx_bytes=2050093 tx_frames=518027 tx_bytes=784125858"
                     + " rx_broadcast_multicast=20 forwarded_broadcast_multicast=1 drop_rule=19 drop_same_port=0"
                     + " drop_too_big=0 drop_truncated=0 drop_runt=0 drop_tx_ring_full=0 drop_link_local=0"
                     + " drop_nlb_contained=0 malformed=0 checksum_completed=0 checksum_unfixable=0 flooded=1"
                     + " drop_rx_ring_full=0 rx_super_frames=0 rx_ring_freezes=0 drop_forwarded_by_kernel=0 drop_port_gone=0 vanished=0 reopened=0 carrier_lost=0 held_down=0"
-                    + " drop_storm=0",
+                    + " drop_storm=0 drop_arp_same_side=0",
             "quietbridge: rule netbios-broadcast-l2 action=drop hits=23",
             "quietbridge: rule netbios-broadcast-l3 action=drop hits=0",
+            "quietbridge: arp mode=unicast contained=0 rewritten=3 same_side=1 flooded_unknown=2 skipped_probe=0"
+                    + " skipped_gratuitous=1 skipped_unicast=4 skipped_sender_mismatch=0 skipped_nlb=0 learned=3 moved=0"
+                    + " conflicts=0 aged=0 table_full=0 bindings=3",
             "quietbridge: storm port=ap0 class=broadcast pps=500 action=drop storms=0 dropped=0 logged=0");
 
     @Test
