@@ -3,7 +3,10 @@ package org.quietbridge.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 
 import org.quietbridge.capture.CaptureFormatException;
 import org.quietbridge.capture.CaptureReader;
@@ -29,7 +32,10 @@ import picocli.CommandLine.Spec;
             "Replay a capture through the rules; report NetBIOS and ARP figures.",
             "Reads pcap or pcapng (Ethernet). Reports per-rule hits, the share of",
             "broadcast/multicast frames that is NetBIOS (IPv4 UDP 137/138) and ARP, how many",
-            "the rules remove (Princeton OIT's figures), and malformed frames by reason."
+            "the rules remove (Princeton OIT's figures), and malformed frames by reason.",
+            "With a whole bridge configuration, replays each port's capture through the data plane",
+            "itself (rules, later fragments, NLB and ARP containment, storm control, MAC learning) and",
+            "reports what each removes and the share of broadcast/multicast removed toward each port."
         })
 final class ExplainCommand implements Callable<Integer> {
     private static final String STDIN = "<stdin>";
@@ -37,22 +43,37 @@ final class ExplainCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML rule file.")
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "A rule file, or a whole bridge configuration (with 'ports:').")
     Path config;
 
-    @Parameters(index = "0", paramLabel = "CAPTURE",
-            description = "A pcap or pcapng capture of Ethernet frames ('-' reads standard input).")
-    Path capture;
+    @Parameters(arity = "1..*", paramLabel = "CAPTURE", description = {
+        "A pcap or pcapng capture of Ethernet frames ('-' reads standard input).",
+        "With a bridge configuration: PORT=FILE for each port's capture of what arrived on it, or one FILE",
+        "for the port --port names (default: the first port)."})
+    List<String> captures;
 
     @Option(names = {"-p", "--port"}, paramLabel = "NAME",
             description = "Treat every frame as arriving on this bridge port (for rules with 'ingress').")
     String port;
+
+    /** The rule file's capture. */
+    private Path capture;
 
     @Option(names = "--json", description = "Print the figures as one JSON object.")
     boolean json;
 
     @Override
     public Integer call() throws IOException {
+        LoadedRules whole = LoadedRules.load(config);
+        if (whole.bridgeConfig()) {
+            return replayBridge(whole);
+        }
+        if (captures.size() != 1) {
+            throw new BadInputException(config + " is a rule file: give one capture (PORT=FILE captures need a bridge"
+                    + " configuration, with 'ports:')");
+        }
+        capture = Path.of(captures.getFirst());
         LoadedRules loaded = LoadedRules.loadForPort(config, port);
         CompiledRules rules = loaded.rules();
         boolean[] removes = new boolean[rules.size()];
@@ -64,12 +85,13 @@ final class ExplainCommand implements Callable<Integer> {
         ExplainTally tally = new ExplainTally(removes);
         replay(loaded, tally);
         ExplainReport report = new ExplainReport(captureName(), loaded, port, tally);
+        return print(report::printText, report::printJson);
+    }
+
+    /** Prints a report as text, or as JSON with {@code --json}. */
+    private int print(Consumer<PrintWriter> text, Consumer<PrintWriter> asJson) {
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            report.printJson(out);
-        } else {
-            report.printText(out);
-        }
+        (json ? asJson : text).accept(out);
         return ExitCode.OK;
     }
 
@@ -88,6 +110,43 @@ final class ExplainCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw InputFiles.cannotRead(capture, e);
         }
+    }
+
+    /** A whole configuration: replays the captures through the data plane (see {@link BridgeReplay}). */
+    private int replayBridge(LoadedRules loaded) throws IOException {
+        List<String> ports = loaded.config().ports();
+        List<BridgeReplay.Input> inputs = new ArrayList<>();
+        for (String c : captures) {
+            int eq = c.indexOf('=');
+            String portName;
+            String file;
+            if (eq > 0 && ports.contains(c.substring(0, eq))) {
+                portName = c.substring(0, eq);
+                file = c.substring(eq + 1);
+            } else if (captures.size() == 1) {
+                portName = port != null ? port : ports.getFirst();
+                file = c;
+            } else {
+                throw new BadInputException("'" + c + "': with several captures, name each one's port: PORT=FILE (ports: "
+                        + String.join(", ", ports) + ")");
+            }
+            if (!ports.contains(portName)) {
+                throw new BadInputException("unknown port '" + portName + "'; the bridge's ports are "
+                        + String.join(", ", ports));
+            }
+            if (file.equals("-")) {
+                throw new BadInputException("a bridge configuration replays capture files, not standard input");
+            }
+            for (BridgeReplay.Input other : inputs) {
+                if (other.port().equals(portName)) {
+                    throw new BadInputException("two captures for port " + portName + "; merge them (mergecap) first");
+                }
+            }
+            inputs.add(new BridgeReplay.Input(portName, Path.of(file), file));
+        }
+        BridgeReplay.Result result = BridgeReplay.run(loaded.config(), inputs);
+        BridgeReplayReport report = new BridgeReplayReport(result, loaded);
+        return print(report::printText, report::printJson);
     }
 
     private boolean fromStdin() {

@@ -67,6 +67,84 @@ class ExplainCommandTest {
         assertTrue(!run.out().contains("monitor"), run.out());
     }
 
+    /**
+     * The core side of {@link CampusCapture}, 150 ms after its last frame: the gateway asks ten times for
+     * the client (whose ARP made it known), a NetBIOS datagram broadcast comes in two fragments, and a host
+     * there sends four mDNS announcements.
+     */
+    private Path coreCapture() throws IOException {
+        List<byte[]> frames = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            frames.add(FrameBuilder.ethernet().src("02:00:00:00:00:01").broadcast()
+                    .arp(1, 0x0200_0000_0001L, "10.8.0.1", 0, "10.8.1.10").padTo(60).build());
+        }
+        // A NetBIOS datagram to the subnet's broadcast address, in two fragments: the rule drops both.
+        var datagram = FrameBuilder.ethernet().src("02:00:00:00:00:03").broadcast()
+                .udp("10.8.0.3", "255.255.255.255", 138, 138).id(4242);
+        frames.add(datagram.firstFragment().payload(1000).build());
+        frames.add(FrameBuilder.ethernet().src("02:00:00:00:00:03").broadcast()
+                .udp("10.8.0.3", "255.255.255.255", 138, 138).id(4242).laterFragment(125, false).payload(400).build());
+        for (int i = 0; i < 4; i++) {
+            frames.add(FrameBuilder.ethernet().src("02:00:00:00:00:02").dst("01:00:5e:00:00:fb")
+                    .udp("10.8.0.2", "224.0.0.251", 5353, 5353).payload(80).build());
+        }
+        Path file = dir.resolve("core.pcap");
+        try (org.quietbridge.capture.PcapWriter w = org.quietbridge.capture.PcapWriter.create(file)) {
+            long t = 1_700_000_000_000_000_000L + 300_000_000L;
+            for (byte[] f : frames) {
+                w.write(f, t);
+                t += 1_000_000;
+            }
+        }
+        return file;
+    }
+
+    @Test
+    void replaysAWholeConfigurationThroughTheDataPlane() throws IOException {
+        Path bridge = Files.writeString(dir.resolve("bridge.yaml"), """
+                ports: [ap0, core0]
+                arp: {mode: unicast}
+                storm_control:
+                  - {port: ap0, class: multicast, pps: 10}
+                """);
+        Path ap = CampusCapture.writePcap(dir.resolve("campus.pcap"), CampusCapture.frames());
+        CommandRun run = CommandRun.of("explain", "-c", bridge.toString(), "ap0=" + ap, "core0=" + coreCapture());
+        assertLines(run,
+                "captures ap0 <- " + ap + ", core0 <- " + dir.resolve("core.pcap"),
+                "replays  2 rules with later fragments, arp unicast, storm control (1 limit); MAC learning",
+                "  rules                                                  25",
+                "    netbios-broadcast-l2                                 25",
+                "    of them, later fragments of a dropped datagram        1",
+                "  storm control                                          32",
+                "  ARP requests sent as a unicast to their owner          10",
+                "ap0                 140           16                4     75.0%",
+                "core0                16          100               45     55.0%");
+        // The 42 multicast frames met a bucket of 10 a second, 1 ms apart: the first 10 crossed.
+
+        CommandRun json = CommandRun.of("explain", "-c", bridge.toString(), "--json", "ap0=" + ap, "core0=" + coreCapture());
+        assertTrue(json.out().contains("\"removed\":{\"rules\":25,\"nlb\":0,\"arp\":0,\"storm\":32,"), json.out());
+        assertTrue(json.out().contains("{\"port\":\"core0\",\"frames_in\":16,\"group_in\":16,"
+                + "\"group_toward_without\":100,\"group_toward_with\":45}"), json.out());
+    }
+
+    @Test
+    void aWholeConfigurationTakesOneCaptureForAPortAndRefusesWhatItCannotPlace() throws IOException {
+        Path bridge = Files.writeString(dir.resolve("bridge.yaml"), "ports: [ap0, core0]\n");
+        Path ap = CampusCapture.writePcap(dir.resolve("campus.pcap"), CampusCapture.frames());
+        assertLines(CommandRun.of("explain", "-c", bridge.toString(), ap.toString()),
+                "captures ap0 <- " + ap,
+                "core0                 0          100               77     23.0%");
+        CommandRun unknown = CommandRun.of("explain", "-c", bridge.toString(), "--port", "eth9", ap.toString());
+        assertEquals(ExitCode.BAD_INPUT, unknown.exitCode());
+        assertEquals("quietbridge: unknown port 'eth9'; the bridge's ports are ap0, core0", unknown.err().strip());
+        CommandRun unnamed = CommandRun.of("explain", "-c", bridge.toString(), ap.toString(), ap.toString());
+        assertEquals(ExitCode.BAD_INPUT, unnamed.exitCode());
+        assertTrue(unnamed.err().contains("name each one's port: PORT=FILE"), unnamed.err());
+        CommandRun ruleFile = CommandRun.of("explain", "-c", defaultRules().toString(), "ap0=" + ap, "core0=" + ap);
+        assertEquals(ExitCode.BAD_INPUT, ruleFile.exitCode());
+        assertTrue(ruleFile.err().contains("is a rule file: give one capture"), ruleFile.err());
+    }
+
     @Test
     void readsPcapngWithTheSameFigures() throws IOException {
         Path capture = CampusCapture.writePcapng(dir.resolve("campus.pcapng"), CampusCapture.frames());
