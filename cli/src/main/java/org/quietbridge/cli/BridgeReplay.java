@@ -81,7 +81,6 @@ final class BridgeReplay {
         long[] groupIn = new long[n];
         long[] offered = new long[n];
         long[] delivered = new long[n];
-        long laterFragments = 0;
         long tooLarge = 0;
         FrameView view = new FrameView();
         List<CaptureReader> readers = new ArrayList<>();
@@ -102,7 +101,11 @@ final class BridgeReplay {
                 CaptureReader r = readers.get(k);
                 int in = portOf[k];
                 long stamp = r.timestampNanos();
-                clock[0] = stamp == CaptureReader.NO_TIMESTAMP ? last + 1_000 : Math.max(last, stamp);
+                if (stamp == CaptureReader.NO_TIMESTAMP) {
+                    throw new BadInputException(inputs.get(k).name() + ": a frame without a timestamp; the replay"
+                            + " runs on the captures' clock (merging, aging, storm control)");
+                }
+                clock[0] = Math.max(last, stamp);
                 last = clock[0];
                 byte[] frame = new byte[r.capturedLength()];
                 MemorySegment.copy(r.frame(), ValueLayout.JAVA_BYTE, 0, frame, 0, frame.length);
@@ -120,11 +123,7 @@ final class BridgeReplay {
                         offered[p] += p == in ? 0 : 1;
                     }
                 }
-                long dropsBefore = agent.counter(in, PortCounter.DROP_RULE);
                 agent.doWork();
-                if (view.nonFirstFragment() && agent.counter(in, PortCounter.DROP_RULE) > dropsBefore) {
-                    laterFragments++;
-                }
                 for (int p = 0; p < n; p++) {
                     for (byte[] sent : memory[p].takeTransmitted()) {
                         if ((sent[0] & 1) != 0) {
@@ -155,7 +154,8 @@ final class BridgeReplay {
             names.add(used.name(i));
             hits[i] = used.hits(i);
         }
-        return new Result(config, List.copyOf(inputs), framesIn, groupIn, offered, delivered, removedBy, laterFragments,
+        return new Result(config, List.copyOf(inputs), framesIn, groupIn, offered, delivered, removedBy,
+                agent.laterFragmentsFollowed(),
                 arp == null ? 0 : arp.counter(ArpCounter.REWRITTEN), tooLarge, names, hits);
     }
 

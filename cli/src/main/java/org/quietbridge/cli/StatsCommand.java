@@ -37,7 +37,7 @@ final class StatsCommand implements Callable<Integer> {
         Map<String, Object> rules = client.get("api/rules").body();
         Map<String, Object> nlb = client.get("api/nlb").body();
         Map<String, Object> storm = client.get("api/storm").body();
-        Map<String, Object> arp = client.get("api/arp").body();
+        Map<String, Object> arp = client.get("api/arp?bindings=false").body();
         PrintWriter out = spec.commandLine().getOut();
         print(out, status, counters, rules, nlb);
         printStormAndArp(out, storm, arp);

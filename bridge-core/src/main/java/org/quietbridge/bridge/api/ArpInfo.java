@@ -1,5 +1,7 @@
 package org.quietbridge.bridge.api;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -12,7 +14,7 @@ import java.util.Map;
  */
 public record ArpInfo(String mode, Map<String, Long> counters, List<Binding> bindings) {
     public ArpInfo {
-        counters = Map.copyOf(counters);
+        counters = Collections.unmodifiableMap(new LinkedHashMap<>(counters)); // in the counters' order
         bindings = List.copyOf(bindings);
     }
 

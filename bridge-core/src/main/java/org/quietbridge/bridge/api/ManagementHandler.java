@@ -46,7 +46,8 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  *   <tr><td>{@code /api/fdb}</td><td>GET, HEAD</td><td>the MAC table</td></tr>
  *   <tr><td>{@code /api/rules}</td><td>GET, HEAD</td><td>the rules with their hits</td></tr>
  *   <tr><td>{@code /api/nlb}</td><td>GET, HEAD</td><td>NLB clusters and their counters</td></tr>
- *   <tr><td>{@code /api/arp}</td><td>GET, HEAD</td><td>ARP containment: mode, counters, bindings</td></tr>
+ *   <tr><td>{@code /api/arp?bindings=false}</td><td>GET, HEAD</td><td>ARP containment: mode, counters, bindings
+ *   (without the binding table when {@code bindings=false})</td></tr>
  *   <tr><td>{@code /api/storm}</td><td>GET, HEAD</td><td>storm-control limits, storms and their counters</td></tr>
  *   <tr><td>{@code /api/top-talkers?minutes=N}</td><td>GET, HEAD</td><td>sources of dropped frames</td></tr>
  *   <tr><td>{@code /api/reload}</td><td>POST</td><td>re-reads the configuration (bearer token)</td></tr>
@@ -189,10 +190,24 @@ public final class ManagementHandler extends SimpleChannelInboundHandler<FullHtt
             case TOP_TALKERS -> topTalkers(ctx, ex, target.parameters());
             case FDB -> later(ctx, ex, backend::fdb, DATA_PLANE_TIMEOUT_SECONDS,
                     entries -> response(ex, HttpResponseStatus.OK, JSON, JsonDocuments.fdb(entries)));
-            case ARP -> later(ctx, ex, backend::arpBindings, DATA_PLANE_TIMEOUT_SECONDS,
-                    arp -> response(ex, HttpResponseStatus.OK, JSON, JsonDocuments.arp(arp)));
+            case ARP -> arp(ctx, ex, target.parameters());
             case RELOAD -> reload(ctx, ex, req.headers());
         }
+    }
+
+    /** {@code /api/arp}: with the binding table (from the data plane), or {@code ?bindings=false} without. */
+    private void arp(ChannelHandlerContext ctx, Exchange ex, Map<String, List<String>> query) {
+        List<String> bindings = query.getOrDefault("bindings", List.of("true"));
+        if (bindings.size() != 1 || !List.of("true", "false").contains(bindings.getFirst())) {
+            error(ctx, ex, HttpResponseStatus.BAD_REQUEST, "bad_query", "bindings must be true or false");
+            return;
+        }
+        if (bindings.getFirst().equals("false")) {
+            ok(ctx, ex, JSON, JsonDocuments.arp(backend.arp()));
+            return;
+        }
+        later(ctx, ex, backend::arpBindings, DATA_PLANE_TIMEOUT_SECONDS,
+                arp -> response(ex, HttpResponseStatus.OK, JSON, JsonDocuments.arp(arp)));
     }
 
     private void topTalkers(ChannelHandlerContext ctx, Exchange ex, Map<String, List<String>> query) {

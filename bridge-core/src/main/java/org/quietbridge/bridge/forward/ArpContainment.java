@@ -54,6 +54,8 @@ public final class ArpContainment {
     private final CounterArray counters = new CounterArray(ArpCounter.values().length);
     /** The bound MAC of the last request {@link #handle} contained. */
     private long ownerMac;
+    /** The outcome {@link #handle} decided last, for {@link #countDecision}. */
+    private int decided;
 
     /**
      * @param settings the mode, size and aging (not off)
@@ -117,7 +119,8 @@ public final class ArpContainment {
      *
      * @param nlb NLB containment, whose cluster addresses are left alone; null when off
      * @return {@link #FORWARD}, {@link #NOT_FORWARDED}, or the one port to send it to (then, in
-     *     {@code unicast} mode, to {@link #ownerMac()})
+     *     {@code unicast} mode, to {@link #ownerMac()}); the caller then counts the outcome with
+     *     {@link #countDecision} unless the frame is dropped for another reason
      */
     public int handle(FrameView f, long src, long dst, int vlanId, int in, long now, NlbContainment nlb) {
         int senderIp = f.arpSenderIp();
@@ -153,8 +156,16 @@ public final class ArpContainment {
                 ownerMac = mac[slot];
             }
         }
-        counters.increment(outcome.id());
+        decided = outcome.id();
         return mode == ArpMode.MONITOR ? FORWARD : decision;
+    }
+
+    /**
+     * Counts the outcome {@link #handle} decided for the frame, once the frame is not dropped for another
+     * reason after it (storm control): a frame is counted under one reason only.
+     */
+    public void countDecision() {
+        counters.increment(decided);
     }
 
     /** The bound MAC of the request {@link #handle} last sent to one port. */

@@ -105,6 +105,8 @@ public final class BridgeAgent implements Agent {
     private final DroppedFrames droppedFrames = new DroppedFrames(DROPPED_FRAMES_KEPT);
     /** Datagrams whose first fragment a drop rule matched: their later fragments follow it. */
     private final DroppedDatagrams datagrams = new DroppedDatagrams();
+    /** Later fragments that took their datagram's rule (they had none of their own). */
+    private final CounterArray followedFragments = new CounterArray(1);
     /** Adds to the monotonic clock to give wall-clock time, for capture timestamps. */
     private final long wallClockOffset;
     private final FrameView view = new FrameView();
@@ -412,6 +414,7 @@ public final class BridgeAgent implements Agent {
             rule = datagrams.ruleFor(f, now);
             if (rule >= 0) {
                 rules.countHit(rule, segments);
+                followedFragments.add(0, segments);
             }
         }
         if (rules.drops(rule)) {
@@ -426,6 +429,7 @@ public final class BridgeAgent implements Agent {
         if (arp != null && f.arp()) {
             arpEgress = arp.handle(f, src, dst, vlan, in, now, nlb);
             if (arpEgress == ArpContainment.NOT_FORWARDED) {
+                arp.countDecision();
                 c.add(PortCounter.DROP_ARP_SAME_SIDE.id(), segments);
                 return;
             }
@@ -466,6 +470,9 @@ public final class BridgeAgent implements Agent {
         if (storm != null && !storm.admit(in, stormClasses(f, dst, group, flood), src, segments, now)) {
             c.add(PortCounter.DROP_STORM.id(), segments);
             return;
+        }
+        if (arp != null && f.arp()) {
+            arp.countDecision();
         }
         if (flood) {
             c.add(PortCounter.FLOODED.id(), segments);
@@ -784,6 +791,11 @@ public final class BridgeAgent implements Agent {
     /** The wall clock (nanoseconds since the epoch) of a reading of this agent's clock; for tests. */
     public long wallClockNanos(long clockNanos) {
         return clockNanos + wallClockOffset;
+    }
+
+    /** Later fragments that took the drop rule of their datagram's first fragment; any thread. */
+    public long laterFragmentsFollowed() {
+        return followedFragments.get(0);
     }
 
     /** How busy the data-plane thread is; any thread. */

@@ -43,6 +43,8 @@ public final class StormControl {
     private final CounterArray[] counters;
     /** The buckets one frame passes, at most one per class. */
     private final int[] passing = new int[CLASSES];
+    /** The log-only buckets one frame exceeds. */
+    private final int[] overLog = new int[CLASSES];
 
     /**
      * @param settings  the limits
@@ -82,18 +84,18 @@ public final class StormControl {
             refilled[b] = now;
             intervalStart[b] = now;
             counters[b] = new CounterArray(StormCounter.values().length);
-            if (previous != null) {
-                int old = previous.bucket(limit.port(), limit.stormClass());
-                if (old >= 0) {
-                    for (StormCounter c : List.of(StormCounter.DROPPED, StormCounter.LOGGED, StormCounter.STORMS,
-                            StormCounter.ENDED)) {
-                        counters[b].set(c.id(), previous.counter(old, c));
-                    }
-                    // A storm under way goes on; it ends when its second is quiet, under the new limit.
-                    if (previous.counter(old, StormCounter.ACTIVE) == 1) {
-                        counters[b].set(StormCounter.STORMS.id(), previous.counter(old, StormCounter.STORMS) - 1);
-                    }
+            int old = previous == null ? -1 : previous.bucket(limit.port(), limit.stormClass());
+            if (old >= 0) {
+                // Everything but the bucket goes on: the totals, and a storm under way with its second, its
+                // start, peak and sources; it ends when a second is quiet under the new falling limit.
+                for (StormCounter c : StormCounter.values()) {
+                    counters[b].set(c.id(), previous.counter(old, c));
                 }
+                stormStart[b] = previous.stormStart[old];
+                intervalStart[b] = previous.intervalStart[old];
+                offered[b] = previous.offered[old];
+                System.arraycopy(previous.topMacs, old * TOP_SLOTS, topMacs, b * TOP_SLOTS, TOP_SLOTS);
+                System.arraycopy(previous.topCounts, old * TOP_SLOTS, topCounts, b * TOP_SLOTS, TOP_SLOTS);
             }
         }
         this.limitedPorts = ports;
@@ -122,8 +124,9 @@ public final class StormControl {
     /**
      * A frame of {@code classes} (a set of {@link StormClass} bits) from {@code src} came in on
      * {@code port}, standing for {@code segments} wire frames: whether it may pass. It passes when every
-     * bucket it meets with action drop holds a token per segment; then each bucket gives them. A frame
-     * refused is counted (dropped) on the first bucket that refused it and costs no bucket anything.
+     * bucket it meets with action drop holds a token per segment; then each bucket gives them, and a
+     * log-only bucket that had none counts it as logged. A frame refused is counted (dropped) on the first
+     * bucket that refused it only, and costs no bucket anything.
      */
     public boolean admit(int port, int classes, long src, int segments, long now) {
         if (classes == 0 || !limits(port)) {
@@ -132,6 +135,7 @@ public final class StormControl {
         long cost = segments * SECOND;
         int n = 0;
         int refusedBy = -1;
+        int over = 0;
         for (int k = classes; k != 0; k &= k - 1) {
             int b = bucketOf[port * CLASSES + Integer.numberOfTrailingZeros(k)];
             if (b < 0) {
@@ -148,17 +152,22 @@ public final class StormControl {
             if (credit[b] >= cost) {
                 passing[n++] = b;
             } else {
-                c.add(StormCounter.STORM_EXCESS.id(), segments);
-                if (!drops[b]) {
-                    c.add(StormCounter.LOGGED.id(), segments);
-                } else if (refusedBy < 0) {
-                    refusedBy = b;
+                if (c.get(StormCounter.ACTIVE.id()) == 1) {
+                    c.add(StormCounter.STORM_EXCESS.id(), segments);
+                }
+                if (drops[b]) {
+                    refusedBy = refusedBy < 0 ? b : refusedBy;
+                } else {
+                    overLog[over++] = b; // counted as logged once the frame is known to pass
                 }
             }
         }
         if (refusedBy >= 0) {
             counters[refusedBy].add(StormCounter.DROPPED.id(), segments);
             return false;
+        }
+        for (int i = 0; i < over; i++) {
+            counters[overLog[i]].add(StormCounter.LOGGED.id(), segments);
         }
         for (int i = 0; i < n; i++) {
             credit[passing[i]] -= cost;

@@ -86,6 +86,21 @@ class DashboardBrowserTest {
         }
 
         @Override
+        public List<StormLimitInfo> storms() {
+            return fake.storms();
+        }
+
+        @Override
+        public ArpInfo arp() {
+            return fake.arp();
+        }
+
+        @Override
+        public CompletableFuture<ArpInfo> arpBindings() {
+            return fake.arpBindings();
+        }
+
+        @Override
         public CompletableFuture<List<TopTalker>> topTalkers(int minutes, int limit) {
             return fake.topTalkers(minutes, limit);
         }
@@ -199,6 +214,13 @@ class DashboardBrowserTest {
         assertTrue(l2Hits > 0 && l2Hits % 240 == 0, "live hits: " + l2Hits);
         assertEquals(List.of("02:00:00:00:01:01", "02:00:00:00:01:02"), all(dom, "<tr data-mac=\"([^\"]+)\""));
         assertEquals(List.of("10.8.1.50"), all(dom, "<tr data-cluster=\"([^\"]+)\""));
+        // Storm control and ARP containment, from /api/storm and /api/arp?bindings=false.
+        assertEquals(List.of("true"), all(dom, "<tr data-storm=\"ap0 broadcast\" data-active=\"([a-z]+)\""));
+        assertTrue(dom.contains("storm \u00b7 02:00:00:00:5a:5a"), "the storm's top source shows");
+        assertEquals(List.of("rewritten", "contained", "same_side", "flooded_unknown", "skipped_probe",
+                "skipped_gratuitous", "skipped_unicast", "skipped_sender_mismatch", "skipped_nlb"),
+                all(dom, "<tr data-arp=\"([a-z_]+)\""));
+        assertTrue(Pattern.compile("<p id=\"arp-mode\"[^>]*>mode unicast \u00b7 2 bindings").matcher(dom).find(), dom);
         assertEquals(List.of("ap0", "core0"), all(dom, "<tr data-port=\"([^\"]+)\""));
         assertEquals(List.of("0", "0"), all(dom, "<tr data-port=\"[^\"]+\" data-ring-drops=\"([0-9]+)\""));
         // Every tick the fake was busy 0.5 s of the 2 s and took 2500 frames in 10 rounds.

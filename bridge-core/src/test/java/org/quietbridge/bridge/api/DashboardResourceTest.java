@@ -53,13 +53,15 @@ class DashboardResourceTest {
         while (m.find()) {
             paths.add(m.group(1));
         }
-        assertEquals(List.of("api/status", "api/counters", "api/rules", "api/nlb", "api/top-talkers?minutes=10"), paths);
+        assertEquals(List.of("api/status", "api/counters", "api/rules", "api/nlb", "api/storm", "api/arp?bindings=false",
+                "api/top-talkers?minutes=10"), paths);
     }
 
     @Test
     void hasTheElementsOperatorsAndTestsRelyOn() throws IOException {
         String html = page();
-        for (String id : List.of("bm-chart", "share-removed", "rules-table", "top-talkers", "nlb-table", "ports-table")) {
+        for (String id : List.of("bm-chart", "share-removed", "rules-table", "top-talkers", "nlb-table", "ports-table",
+                "storm-table", "arp-table", "arp-mode")) {
             assertTrue(html.contains("id=\"" + id + "\""), id);
         }
         assertTrue(html.contains("setTimeout(poll, POLL_MS)") && html.contains("POLL_MS = 2000"), "polls every 2 s");

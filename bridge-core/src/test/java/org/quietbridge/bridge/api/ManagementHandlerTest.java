@@ -238,6 +238,12 @@ class ManagementHandlerTest {
         Map<String, Object> counters = (Map<String, Object>) r.json().get("counters");
         assertEquals(4L, counters.get("same_side"));
         assertEquals(2L, counters.get("bindings"));
+
+        EmbeddedApi.Response countersOnly = api.exchange(EmbeddedApi.get("/api/arp?bindings=false"));
+        assertJson(countersOnly, 200);
+        assertEquals(0L, countersOnly.json().get("count"), "no table: nothing asked of the data plane");
+        assertEquals(counters, countersOnly.json().get("counters"));
+        assertEquals(400, api.exchange(EmbeddedApi.get("/api/arp?bindings=no")).status());
     }
 
     @Test

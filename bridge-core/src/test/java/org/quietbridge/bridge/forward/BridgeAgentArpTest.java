@@ -261,6 +261,20 @@ class BridgeAgentArpTest {
     }
 
     @Test
+    void aRequestStormControlDropsIsCountedThereOnly() throws Exception {
+        BridgeAgent agent = bridge(BridgeSettings.defaults().withArp(new ArpSettings(ArpMode.UNICAST, 64, AGING))
+                .withStorm(new StormSettings(List.of(new StormSettings.Limit(1, StormClass.ARP, 2, 2,
+                        StormSettings.Action.DROP)))));
+        cross(agent, 0, announce(CLIENT, CLIENT_IP));
+        cross(agent, 1, request(GATEWAY, GATEWAY_IP, CLIENT_IP));
+        cross(agent, 1, request(GATEWAY, GATEWAY_IP, CLIENT_IP));
+        List<List<byte[]>> out = cross(agent, 1, request(GATEWAY, GATEWAY_IP, CLIENT_IP));
+        assertEquals(0, out.get(0).size(), "the third in one instant is over the limit of 2");
+        assertEquals(1, agent.counter(1, PortCounter.DROP_STORM));
+        assertEquals(2, agent.arpContainment().counter(ArpCounter.REWRITTEN), "one reason per frame");
+    }
+
+    @Test
     void bindingsNeedTheEthernetSourceToBeTheSender() throws Exception {
         BridgeAgent agent = bridge(ArpMode.CONTAIN);
         // A proxy answers for the client: the binding would send requests to the wrong port.

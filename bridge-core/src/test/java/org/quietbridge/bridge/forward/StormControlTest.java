@@ -136,6 +136,23 @@ class StormControlTest {
     }
 
     @Test
+    void aFrameOneLimitDropsIsNotCountedAsLoggedByAnother() {
+        StormControl s = control(broadcast(5, 5, StormSettings.Action.DROP),
+                new StormSettings.Limit(0, StormClass.ARP, 5, 5, StormSettings.Action.LOG));
+        int passed = 0;
+        for (int i = 0; i < 10; i++) {
+            passed += s.admit(0, BROADCAST | ARP, STORMER, 1, i) ? 1 : 0;
+        }
+        assertEquals(5, passed);
+        assertEquals(5, s.counter(s.bucket(0, StormClass.BROADCAST), StormCounter.DROPPED));
+        assertEquals(0, s.counter(s.bucket(0, StormClass.ARP), StormCounter.LOGGED), "those 5 were dropped, not forwarded");
+        for (int i = 0; i < 10; i++) {
+            assertTrue(s.admit(0, ARP, STORMER, 1, 100 + i), "unicast ARP meets the log-only limit alone");
+        }
+        assertEquals(10, s.counter(s.bucket(0, StormClass.ARP), StormCounter.LOGGED));
+    }
+
+    @Test
     void otherPortsAndClassesAreNotLimited() {
         StormControl s = control(broadcast(1, 1, StormSettings.Action.DROP));
         for (int i = 0; i < 100; i++) {
@@ -164,9 +181,14 @@ class StormControlTest {
                 broadcast(200, 200, StormSettings.Action.DROP))), 2, 2 * SECOND, s);
         int b = next.bucket(0, StormClass.BROADCAST);
         assertEquals(dropped, next.counter(b, StormCounter.DROPPED));
-        assertEquals(0, next.counter(b, StormCounter.STORMS), "the storm under way begins again under the new limit");
+        assertEquals(1, next.counter(b, StormCounter.ACTIVE), "the storm under way goes on");
+        assertEquals(STORMER, next.counter(b, StormCounter.START_SOURCE));
         offer(next, BROADCAST, 1_000, 2 * SECOND, 1);
         assertEquals(1, next.counter(b, StormCounter.STORMS), "counted once in all");
+        next.tick(4 * SECOND + 1);
+        assertEquals(1, next.counter(b, StormCounter.ENDED));
+        assertEquals(3 * SECOND - 100_000_000L, next.counter(b, StormCounter.LAST_DURATION_NANOS),
+                "from its start under the old limit");
         assertEquals(0, next.counter(next.bucket(1, StormClass.ARP), StormCounter.DROPPED));
     }
 
