@@ -55,8 +55,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
             description = "The YAML configuration (at least: ports: [eth1, eth2]).")
     Path config;
 
-    @Option(names = "--monitor", description = "Drop nothing: count what the rules would drop and what NLB"
-            + " containment would keep off (overrides 'mode', and 'nlb.mode: contain').")
+    @Option(names = "--monitor", description = "Drop nothing: count what the rules would drop, what NLB and ARP"
+            + " containment would keep off and what storm control would drop (overrides 'mode', 'nlb.mode' and"
+            + " 'arp.mode' contain or unicast, and every storm_control action).")
     boolean monitor;
 
     @Option(names = "--api", paramLabel = "HOST:PORT",
