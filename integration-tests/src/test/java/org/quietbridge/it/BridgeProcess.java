@@ -103,6 +103,17 @@ public final class BridgeProcess implements AutoCloseable {
     }
 
     /**
+     * Starts {@code command} (a bridge's own command line: a wrapper, a launcher, {@code run -c FILE} and
+     * more) in the bridge namespace, with its output in a log of its own, without waiting for readiness.
+     * {@code config} is the file the command runs on (for {@link #config()}).
+     */
+    public static BridgeProcess launchCommand(LabFixture fixture, String name, Path config, List<String> command) {
+        Path log = fixture.freshPath(name, "log");
+        Process process = fixture.lab().start(Role.BR, log, command.toArray(String[]::new));
+        return fixture.own(new BridgeProcess(process, log, config));
+    }
+
+    /**
      * Runs the bridge on {@code configYaml} to its end, for start-up failures: stdout and stderr
      * apart. {@code wrapper} goes before the launcher (e.g. setpriv ...).
      */
