@@ -1,0 +1,88 @@
+package org.quietbridge.it.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.quietbridge.it.BridgeProcess;
+import org.quietbridge.it.LabFixture;
+import org.quietbridge.it.LabTest;
+import org.quietbridge.lab.CommandResult;
+import org.quietbridge.lab.CommandRunner;
+import org.quietbridge.lab.Role;
+
+/**
+ * The Debian package on this machine: {@code dpkg -i} installs it without enabling the service, the
+ * installed {@code quietbridge} answers {@code --version} and checks the installed configuration as the
+ * service user, bridges the lab as that user with only CAP_NET_RAW and CAP_NET_ADMIN, and
+ * {@code dpkg --purge} leaves nothing it made. The package is purged even when the test fails.
+ */
+@LabTest("debi")
+class DebInstallTest {
+    private static final Duration LIMIT = Duration.ofSeconds(120);
+    private static LabFixture fixture;
+
+    private static CommandResult run(String... argv) {
+        return CommandRunner.run(List.of(argv), LIMIT);
+    }
+
+    private static Path deb() throws IOException {
+        try (Stream<Path> files = Files.list(LabFixture.repoRoot().resolve("packaging/target"))) {
+            return files.filter(f -> f.getFileName().toString().matches("quietbridge_.*_amd64\\.deb")).findFirst()
+                    .orElseThrow();
+        }
+    }
+
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void installsRunsAsItsUserAndPurgesClean() throws IOException {
+        assertFalse(Files.exists(Path.of("/usr/bin/quietbridge")), "a quietbridge is installed here already: not ours");
+        Path dir = Files.createTempDirectory("qb-debi-");
+        try {
+            CommandResult installed = run("dpkg", "-i", deb().toString());
+            assertEquals(0, installed.exitCode(), installed.stdout() + installed.stderr());
+            assertTrue(run("/usr/bin/quietbridge", "--version").orThrow().stdout().startsWith("quietbridge "));
+            assertEquals("quietbridge", run("stat", "-c", "%G", "/etc/quietbridge/quietbridge.yaml").orThrow().stdout().strip());
+            CommandResult enabled = run("systemctl", "is-enabled", "quietbridge");
+            assertEquals("disabled", enabled.stdout().strip(), "installing enables nothing: " + enabled.stderr());
+            CommandResult checked = run("setpriv", "--reuid=quietbridge", "--regid=quietbridge", "--clear-groups",
+                    "/usr/bin/quietbridge", "check", "-c", "/etc/quietbridge/quietbridge.yaml");
+            assertEquals(0, checked.exitCode(), checked.stdout() + checked.stderr());
+
+            // The installed binary bridges the lab as the service user, with the unit's two capabilities.
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Path config = Files.writeString(dir.resolve("quietbridge.yaml"), "ports: [ap0, core0]\n");
+            Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+            BridgeProcess bridge = BridgeProcess.launchCommand(fixture, "installed", config, List.of("setpriv",
+                    "--reuid=quietbridge", "--regid=quietbridge", "--clear-groups",
+                    "--inh-caps=-all,+net_raw,+net_admin", "--ambient-caps=-all,+net_raw,+net_admin",
+                    "--bounding-set=-all,+net_raw,+net_admin", "/usr/bin/quietbridge", "run", "-c", config.toString()));
+            bridge.awaitReady();
+            CommandResult ping = fixture.lab().exec(Role.AP, LIMIT, "ping", "-c", "2", "-i", "0.2", "-W", "2",
+                    fixture.lab().ipv4(Role.CORE));
+            assertEquals(0, ping.exitCode(), "ping through the installed bridge: " + ping.stdout() + ping.stderr());
+            assertTrue(bridge.stop().assertClean().summary().counter("ap0", "rx_frames") > 0);
+        } finally {
+            CommandResult purged = run("dpkg", "--purge", "quietbridge");
+            Files.deleteIfExists(dir.resolve("quietbridge.yaml"));
+            Files.deleteIfExists(dir);
+            assertEquals(0, purged.exitCode(), purged.stdout() + purged.stderr());
+        }
+        for (String path : List.of("/etc/quietbridge", "/usr/lib/quietbridge", "/var/lib/quietbridge", "/usr/bin/quietbridge",
+                "/lib/systemd/system/quietbridge.service")) {
+            assertFalse(Files.exists(Path.of(path)), path + " left after purge");
+        }
+        assertEquals(2, run("getent", "passwd", "quietbridge").exitCode(), "the user is gone");
+    }
+}
