@@ -25,7 +25,7 @@ import org.quietbridge.lab.Role;
 /**
  * The Debian package on this machine: {@code dpkg -i} installs it without enabling the service, the
  * installed {@code quietbridge} answers {@code --version} and checks the installed configuration as the
- * service user, bridges the lab as that user with only CAP_NET_RAW and CAP_NET_ADMIN, and
+ * service user, an upgrade keeps an edited configuration, bridges the lab as that user with only CAP_NET_RAW and CAP_NET_ADMIN, and
  * {@code dpkg --purge} leaves nothing it made. The package is purged even when the test fails.
  */
 @LabTest("debi")
@@ -59,6 +59,14 @@ class DebInstallTest {
             CommandResult checked = run("setpriv", "--reuid=quietbridge", "--regid=quietbridge", "--clear-groups",
                     "/usr/bin/quietbridge", "check", "-c", "/etc/quietbridge/quietbridge.yaml");
             assertEquals(0, checked.exitCode(), checked.stdout() + checked.stderr());
+
+            // An upgrade (the package again) keeps the operator's edit: the configuration is a conffile.
+            Path conf = Path.of("/etc/quietbridge/quietbridge.yaml");
+            String edited = Files.readString(conf) + "# edited by the operator\n";
+            Files.writeString(conf, edited);
+            CommandResult again = run("dpkg", "-i", deb().toString());
+            assertEquals(0, again.exitCode(), again.stdout() + again.stderr());
+            assertEquals(edited, Files.readString(conf), "the edited configuration survived the upgrade");
 
             // The installed binary bridges the lab as the service user, with the unit's two capabilities.
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
