@@ -15,7 +15,6 @@ import org.quietbridge.bridge.forward.PortCounter;
 import org.quietbridge.bridge.port.MemoryPort;
 import org.quietbridge.capture.CaptureReader;
 import org.quietbridge.frame.Ethernet;
-import org.quietbridge.frame.FrameView;
 import org.quietbridge.rules.CompiledRules;
 
 /**
@@ -82,7 +81,6 @@ final class BridgeReplay {
         long[] offered = new long[n];
         long[] delivered = new long[n];
         long tooLarge = 0;
-        FrameView view = new FrameView();
         List<CaptureReader> readers = new ArrayList<>();
         try {
             int[] portOf = new int[inputs.size()];
@@ -115,8 +113,8 @@ final class BridgeReplay {
                     tooLarge++;
                     continue;
                 }
-                view.wrap(MemorySegment.ofArray(frame), 0, frame.length);
-                boolean group = frame.length >= Ethernet.HEADER_LENGTH && Ethernet.isGroupAddress(view.destinationMac());
+                // The group bit of the destination MAC, as for the frames sent below.
+                boolean group = frame.length >= Ethernet.HEADER_LENGTH && (frame[0] & 1) != 0;
                 if (group) {
                     groupIn[in]++;
                     for (int p = 0; p < n; p++) {

@@ -26,6 +26,7 @@ import org.quietbridge.it.IperfServer;
 import org.quietbridge.it.LabFixture;
 import org.quietbridge.it.LabTest;
 import org.quietbridge.it.ManagementApi;
+import org.quietbridge.it.ServiceUser;
 import org.quietbridge.lab.CommandResult;
 import org.quietbridge.lab.CommandRunner;
 import org.quietbridge.lab.EthtoolFeatures;
@@ -113,10 +114,8 @@ class UnprivilegedRunTest {
         CommandRunner.run(List.of("chown", UID + ":" + UID, dumps.toString()), WAIT).orThrow();
         Path config = Files.writeString(runtime.resolve("quietbridge.yaml"), "ports: [ap0, core0]\n");
         Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
-        List<String> command = new ArrayList<>(List.of("setpriv", "--reuid=" + UID, "--regid=" + UID, "--clear-groups",
-                "--inh-caps=-all,+net_raw,+net_admin", "--ambient-caps=-all,+net_raw,+net_admin",
-                "--bounding-set=-all,+net_raw,+net_admin", "--no-new-privs",
-                runtime.resolve("bin/quietbridge").toString(), "run", "-c", config.toString(), "--dump-dir",
+        List<String> command = new ArrayList<>(ServiceUser.asTheUnitRuns(UID));
+        command.addAll(List.of(runtime.resolve("bin/quietbridge").toString(), "run", "-c", config.toString(), "--dump-dir",
                 dumps.toString()));
         BridgeProcess bridge = BridgeProcess.launchCommand(fixture, "unpriv", config, command);
         bridge.awaitReady();

@@ -9,15 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.quietbridge.it.BridgeProcess;
 import org.quietbridge.it.LabFixture;
 import org.quietbridge.it.LabTest;
+import org.quietbridge.it.ServiceUser;
 import org.quietbridge.lab.CommandResult;
 import org.quietbridge.lab.CommandRunner;
 import org.quietbridge.lab.Role;
@@ -37,34 +38,28 @@ class DebInstallTest {
         return CommandRunner.run(List.of(argv), LIMIT);
     }
 
-    private static Path deb() throws IOException {
-        try (Stream<Path> files = Files.list(LabFixture.repoRoot().resolve("packaging/target"))) {
-            return files.filter(f -> f.getFileName().toString().matches("quietbridge_.*_amd64\\.deb")).findFirst()
-                    .orElseThrow();
-        }
-    }
-
     @Test
     @Timeout(value = 300, unit = TimeUnit.SECONDS)
     void installsRunsAsItsUserAndPurgesClean() throws IOException {
         assertFalse(Files.exists(Path.of("/usr/bin/quietbridge")), "a quietbridge is installed here already: not ours");
         Path dir = Files.createTempDirectory("qb-debi-");
         try {
-            CommandResult installed = run("dpkg", "-i", deb().toString());
+            CommandResult installed = run("dpkg", "-i", DebPackageTest.deb().toString());
             assertEquals(0, installed.exitCode(), installed.stdout() + installed.stderr());
             assertTrue(run("/usr/bin/quietbridge", "--version").orThrow().stdout().startsWith("quietbridge "));
             assertEquals("quietbridge", run("stat", "-c", "%G", "/etc/quietbridge/quietbridge.yaml").orThrow().stdout().strip());
             CommandResult enabled = run("systemctl", "is-enabled", "quietbridge");
             assertEquals("disabled", enabled.stdout().strip(), "installing enables nothing: " + enabled.stderr());
-            CommandResult checked = run("setpriv", "--reuid=quietbridge", "--regid=quietbridge", "--clear-groups",
-                    "/usr/bin/quietbridge", "check", "-c", "/etc/quietbridge/quietbridge.yaml");
+            List<String> check = new ArrayList<>(ServiceUser.asTheUnitRuns("quietbridge"));
+            check.addAll(List.of("/usr/bin/quietbridge", "check", "-c", "/etc/quietbridge/quietbridge.yaml"));
+            CommandResult checked = CommandRunner.run(check, LIMIT);
             assertEquals(0, checked.exitCode(), checked.stdout() + checked.stderr());
 
             // An upgrade (the package again) keeps the operator's edit: the configuration is a conffile.
             Path conf = Path.of("/etc/quietbridge/quietbridge.yaml");
             String edited = Files.readString(conf) + "# edited by the operator\n";
             Files.writeString(conf, edited);
-            CommandResult again = run("dpkg", "-i", deb().toString());
+            CommandResult again = run("dpkg", "-i", DebPackageTest.deb().toString());
             assertEquals(0, again.exitCode(), again.stdout() + again.stderr());
             assertEquals(edited, Files.readString(conf), "the edited configuration survived the upgrade");
 
@@ -72,10 +67,9 @@ class DebInstallTest {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
             Path config = Files.writeString(dir.resolve("quietbridge.yaml"), "ports: [ap0, core0]\n");
             Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
-            BridgeProcess bridge = BridgeProcess.launchCommand(fixture, "installed", config, List.of("setpriv",
-                    "--reuid=quietbridge", "--regid=quietbridge", "--clear-groups",
-                    "--inh-caps=-all,+net_raw,+net_admin", "--ambient-caps=-all,+net_raw,+net_admin",
-                    "--bounding-set=-all,+net_raw,+net_admin", "/usr/bin/quietbridge", "run", "-c", config.toString()));
+            List<String> command = new ArrayList<>(ServiceUser.asTheUnitRuns("quietbridge"));
+            command.addAll(List.of("/usr/bin/quietbridge", "run", "-c", config.toString()));
+            BridgeProcess bridge = BridgeProcess.launchCommand(fixture, "installed", config, command);
             bridge.awaitReady();
             CommandResult ping = fixture.lab().exec(Role.AP, LIMIT, "ping", "-c", "2", "-i", "0.2", "-W", "2",
                     fixture.lab().ipv4(Role.CORE));

@@ -32,7 +32,8 @@ class DebPackageTest {
     @TempDir
     Path tmp;
 
-    private static Path deb() throws IOException {
+    /** The one package the build made. */
+    static Path deb() throws IOException {
         try (Stream<Path> files = Files.list(LabFixture.repoRoot().resolve("packaging/target"))) {
             List<Path> debs = files.filter(f -> f.getFileName().toString().matches("quietbridge_.*_amd64\\.deb")).toList();
             assertEquals(1, debs.size(), "one package in packaging/target: " + debs);
