@@ -309,6 +309,11 @@ public final class KernelFallback {
         }
 
         @Override
+        public boolean stillHeld() throws IOException {
+            return element.present();
+        }
+
+        @Override
         public void release() throws IOException {
             element.release();
         }

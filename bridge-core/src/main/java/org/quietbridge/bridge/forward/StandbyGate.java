@@ -20,6 +20,16 @@ public interface StandbyGate extends AutoCloseable {
      */
     boolean hold() throws IOException;
 
+    /**
+     * Whether the last hold is still in force, as the kernel says: the kernel has not forwarded since it.
+     * The data plane asks when it comes back to the gate late, before it holds again, so that it drops as
+     * forwarded by the kernel only what the kernel may really have forwarded. False when the gate cannot
+     * tell (the caller then assumes the worst). Allocates nothing.
+     */
+    default boolean stillHeld() throws IOException {
+        return false;
+    }
+
     /** Lets the kernel forward at once (a clean stop). */
     void release() throws IOException;
 

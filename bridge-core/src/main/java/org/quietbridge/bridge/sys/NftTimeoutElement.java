@@ -35,8 +35,14 @@ import java.nio.charset.StandardCharsets;
  * nlmsghdr NFNL_MSG_BATCH_END     nfgenmsg {AF_UNSPEC, V0, res_id = NFNL_SUBSYS_NFTABLES}
  * </pre>
  * No ACK is asked for; the kernel processes the batch inside {@code sendto} and queues an NLMSG_ERROR
- * for a refused message before it returns, which {@link #refresh()} reads. Not thread-safe;
- * {@link #refresh()} allocates nothing.
+ * for a refused message before it returns, which {@link #refresh()} reads.
+ *
+ * <p>{@link #present()} asks whether the element is still there, as the rules see it: a lone
+ * NFT_MSG_GETSETELEM with the key (not a batch), answered inside {@code sendto} with NFT_MSG_NEWSETELEM or
+ * an NLMSG_ERROR of ENOENT. The kernel's get, like its lookup from a rule, passes over an element whose
+ * timeout ran out that its garbage collector has not removed yet, so "present" means no rule has missed the
+ * element since the last refresh. Not thread-safe; {@link #refresh()} and {@link #present()} allocate
+ * nothing.
  */
 public final class NftTimeoutElement implements AutoCloseable {
     // include/uapi/linux/netlink.h
@@ -54,6 +60,7 @@ public final class NftTimeoutElement implements AutoCloseable {
     static final int NFGENMSG_LENGTH = 4;
     // include/uapi/linux/netfilter/nf_tables.h
     static final int NFT_MSG_NEWSETELEM = 12;
+    static final int NFT_MSG_GETSETELEM = 13;
     static final int NFT_MSG_DELSETELEM = 14;
     static final int NFTA_SET_ELEM_LIST_TABLE = 1;
     static final int NFTA_SET_ELEM_LIST_SET = 2;
@@ -78,6 +85,7 @@ public final class NftTimeoutElement implements AutoCloseable {
     private final MemorySegment kernel = arena.allocate(SOCKADDR_NL_LENGTH, 4);
     private final MemorySegment refresh;
     private final MemorySegment release;
+    private final MemorySegment query;
     private final MemorySegment answers = arena.allocate(8192, 8);
     private final int fd;
     private final String described;
@@ -95,6 +103,7 @@ public final class NftTimeoutElement implements AutoCloseable {
         this.described = "the element of set " + set + " in table " + table;
         this.refresh = batch(family, table, set, key, timeoutMillis);
         this.release = batch(family, table, set, null, 0);
+        this.query = query(family, table, set, key);
         kernel.set(NATIVE_SHORT, 0, (short) AF_NETLINK);
         int socket;
         try {
@@ -132,6 +141,58 @@ public final class NftTimeoutElement implements AutoCloseable {
         }
         w.endMessage(w.message(NFNL_MSG_BATCH_END, NLM_F_REQUEST, 0, NFNL_SUBSYS_NFTABLES));
         return w.segment.asSlice(0, w.length);
+    }
+
+    /** NFT_MSG_GETSETELEM for the element with {@code key}: one message, outside a batch. */
+    private MemorySegment query(int family, String table, String set, byte[] key) {
+        Writer w = new Writer(arena.allocate(256, 8));
+        int get = w.message((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM, NLM_F_REQUEST, family, 0);
+        w.string(NFTA_SET_ELEM_LIST_TABLE, table);
+        w.string(NFTA_SET_ELEM_LIST_SET, set);
+        int elements = w.nest(NFTA_SET_ELEM_LIST_ELEMENTS);
+        int one = w.nest(NFTA_LIST_ELEM);
+        int keyNest = w.nest(NFTA_SET_ELEM_KEY);
+        w.bytes(NFTA_DATA_VALUE, key);
+        w.endNest(keyNest);
+        w.endNest(one);
+        w.endNest(elements);
+        w.endMessage(get);
+        return w.segment.asSlice(0, w.length);
+    }
+
+    /**
+     * Whether the element is there now, and has been since the last {@link #refresh()} (an element that
+     * expired comes back only by a refresh): one sendto and the kernel's answer, read without waiting.
+     * False when it is gone, and when the kernel's answer is anything else (then the caller must assume it
+     * expired). Allocates nothing.
+     */
+    public boolean present() throws NativeException {
+        drainErrors(); // answers to earlier sends are not this one's
+        long sent = LinuxSyscalls.sendto(callState, fd, query, query.byteSize(), MSG_DONTWAIT, kernel,
+                SOCKADDR_NL_LENGTH);
+        if (sent < 0) {
+            errors++;
+            lastErrno = (int) -sent;
+            return false;
+        }
+        boolean found = false;
+        while (true) {
+            long n = LinuxSyscalls.recvfrom(callState, fd, answers, MSG_DONTWAIT);
+            if (n <= 0) {
+                return found;
+            }
+            for (long at = 0; at + NLMSGHDR_LENGTH <= Math.min(n, answers.byteSize()); ) {
+                int length = answers.get(NATIVE_INT, at);
+                int type = Short.toUnsignedInt(answers.get(NATIVE_SHORT, at + 4));
+                if (type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM)) {
+                    found = true;
+                }
+                if (length < NLMSGHDR_LENGTH) {
+                    break;
+                }
+                at += (length + 3) & ~3;
+            }
+        }
     }
 
     /**
@@ -203,6 +264,11 @@ public final class NftTimeoutElement implements AutoCloseable {
     /** For tests: the refresh batch as bytes. */
     byte[] refreshBytes() {
         return refresh.toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    /** For tests: the query as bytes. */
+    byte[] queryBytes() {
+        return query.toArray(ValueLayout.JAVA_BYTE);
     }
 
     /** For tests: the release batch as bytes. */

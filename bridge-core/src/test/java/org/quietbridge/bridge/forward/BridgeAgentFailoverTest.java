@@ -46,6 +46,15 @@ class BridgeAgentFailoverTest {
 
         /** Refused holds: false, as the kernel's NLMSG_ERROR answers one. */
         boolean answerNo;
+        /** What the kernel says when asked whether the last hold is still in force; when it was asked. */
+        boolean stillHeld;
+        final List<Long> asked = new ArrayList<>();
+
+        @Override
+        public boolean stillHeld() {
+            asked.add(clock[0]);
+            return stillHeld;
+        }
 
         @Override
         public boolean hold() throws IOException {
@@ -176,6 +185,49 @@ class BridgeAgentFailoverTest {
         assertEquals(1, agent.counter(FailoverCounter.TAKEN_AFTER_STALL));
         assertEquals(clock[0] - expiry, agent.counter(FailoverCounter.STALLED_NANOS));
         assertFalse(agent.kernelForwards(clock[0]));
+    }
+
+    @Test
+    void aLoopHeldUpButNotStalledDropsNothing() throws Exception {
+        agent.doWork();
+        long held = clock[0];
+        gate.stillHeld = true; // the kernel still honours the last hold: it forwarded nothing
+        receive(1, held + TimeUnit.MILLISECONDS.toNanos(175));
+        receive(2, held + TimeUnit.MILLISECONDS.toNanos(185));
+        clock[0] = held + TimeUnit.MILLISECONDS.toNanos(190);
+
+        agent.doWork();
+
+        assertEquals(List.of(clock[0]), gate.asked, "late by more than a quarter of the timeout: asked first");
+        assertEquals(List.of(1, 2), sentOnCore(), "a busy CPU that held the loop up is no reason to drop");
+        assertEquals(0, dropped());
+        assertEquals(0, agent.counter(FailoverCounter.TAKEN_AFTER_STALL));
+    }
+
+    @Test
+    void aHoldOnTimeAsksNothing() throws Exception {
+        agent.doWork();
+        long held = clock[0];
+        for (int quarter = 1; quarter <= 8; quarter++) {
+            clock[0] = held + quarter * TIMEOUT / 4;
+            agent.doWork();
+        }
+        assertEquals(List.of(), gate.asked, "the question costs a netlink round trip: only when late");
+    }
+
+    @Test
+    void aLateHoldTheKernelNoLongerHonouredTakesBackAsAfterAStall() throws Exception {
+        agent.doWork();
+        long held = clock[0];
+        gate.stillHeld = false;
+        receive(1, held + TimeUnit.MILLISECONDS.toNanos(175)); // inside the margin: perhaps forwarded
+        clock[0] = held + TimeUnit.MILLISECONDS.toNanos(190);
+
+        agent.doWork();
+
+        assertEquals(1, gate.asked.size());
+        assertEquals(List.of(), sentOnCore());
+        assertEquals(1, dropped());
     }
 
     @Test

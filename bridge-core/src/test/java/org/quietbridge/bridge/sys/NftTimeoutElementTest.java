@@ -105,6 +105,11 @@ class NftTimeoutElementTest {
             List<Message> release = messages(element.releaseBytes());
             assertEquals(List.of(0x10, (10 << 8) | 14, 0x11), release.stream().map(Message::type).toList(),
                     "a release only empties the set");
+
+            List<Message> query = messages(element.queryBytes());
+            assertEquals(List.of((10 << 8) | 13), query.stream().map(Message::type).toList(),
+                    "the question is one NFT_MSG_GETSETELEM, outside a batch");
+            assertEquals(NftTimeoutElement.NLM_F_REQUEST, query.getFirst().flags(), "no dump: the one element");
         }
     }
 
@@ -123,7 +128,7 @@ class NftTimeoutElementTest {
     }
 
     /**
-     * What 20,000 refreshes (each reading the kernel's answer) allocate on this thread, after as many to warm up: the
+     * What 20,000 refreshes and questions (each reading the kernel's answer) allocate on this thread, after as many to warm up: the
      * least of three windows (the JIT's one-off bookkeeping can land in any one, see
      * BridgeAgentAllocationTest).
      */
@@ -135,6 +140,7 @@ class NftTimeoutElementTest {
             long before = threads.getCurrentThreadAllocatedBytes();
             for (int i = 0; i < 20_000; i++) {
                 element.refresh();
+                element.present();
             }
             long allocated = threads.getCurrentThreadAllocatedBytes() - before;
             if (window > 0) {
@@ -165,11 +171,15 @@ class NftTimeoutElementTest {
                 Thread.sleep(50);
             }
             assertTrue(hasElement(table), "renewed every 50 ms, it outlives its 300 ms timeout");
+            assertTrue(element.present(), "the kernel says it is there");
             Thread.sleep(600);
+            assertFalse(element.present(), "expired: gone for the kernel's get as for its rules, collected or not");
             assertFalse(hasElement(table), "without renewals it expires");
             element.refresh();
             assertTrue(hasElement(table));
+            assertTrue(element.present());
             element.release();
+            assertFalse(element.present(), "released");
             Thread.sleep(50);
             assertFalse(hasElement(table), "a release lets it expire at once");
             assertEquals(0, element.errors());
