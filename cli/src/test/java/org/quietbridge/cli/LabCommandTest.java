@@ -30,7 +30,7 @@ class LabCommandTest {
         CommandRun run = CommandRun.of("lab");
 
         assertEquals(ExitCode.BAD_INPUT, run.exitCode());
-        assertEquals("quietbridge: missing command: one of up, down, demo (see 'quietbridge lab --help')\n", run.err());
+        assertEquals("quietbridge: missing command: one of up, down, demo, campus (see 'quietbridge lab --help')\n", run.err());
     }
 
     @Test

@@ -4,7 +4,7 @@
  * share; the tests are grouped by capability: {@code forwarding} (transparency, learning, offloads,
  * TCP, malformed frames, ring drops), {@code filtering} (NetBIOS, nmbd, scoped rules, NLB),
  * {@code failover} (the kernel's stand-in, ports that vanish, the warm start) and {@code operations}
- * (lifecycle, start-up errors, reload, stats, the API, the dashboard, the lab and its demo).
+ * (lifecycle, start-up errors, reload, stats, the API, the dashboard, the lab, its demo and the campus lab).
  *
  * <ul>
  *   <li>Run: {@code mvn -B verify -Dquietbridge.e2e=true} as root (without the property, or

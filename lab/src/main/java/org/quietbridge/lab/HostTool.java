@@ -25,10 +25,22 @@ public enum HostTool {
     NMBLOOKUP("nmblookup", "samba-common-bin"),
     TCPDUMP("tcpdump", "tcpdump"),
     MAUSEZAHN("mausezahn", "netsniff-ng"),
-    IPERF3("iperf3", "iperf3");
+    IPERF3("iperf3", "iperf3"),
+    DNSMASQ("dnsmasq", "dnsmasq-base"),
+    BUSYBOX("busybox", "busybox"),
+    PYTHON3("python3", "python3");
 
-    /** What building and removing the lab needs; the demo needs them all. */
+    /** What building and removing the lab needs. */
     public static final List<HostTool> LAB = List.of(IP, ETHTOOL, SYSCTL);
+    /** What {@code lab demo} needs. */
+    public static final List<HostTool> DEMO = List.of(IP, SS, ETHTOOL, SYSCTL, PING, NMBD, NMBLOOKUP, TCPDUMP,
+            MAUSEZAHN, IPERF3);
+    /**
+     * What {@code lab campus} needs: dnsmasq serves DHCP, busybox's udhcpc asks for it, python3 sends mDNS
+     * through a host's own UDP socket.
+     */
+    public static final List<HostTool> CAMPUS = List.of(IP, SYSCTL, PING, NMBD, NMBLOOKUP, TCPDUMP, DNSMASQ,
+            BUSYBOX, PYTHON3);
 
     private final String program;
     private final String debianPackage;

@@ -473,7 +473,7 @@ public final class Lab implements AutoCloseable {
         return prefix + "-" + role.suffix();
     }
 
-    private static void checkPrefix(String prefix) {
+    static void checkPrefix(String prefix) {
         Objects.requireNonNull(prefix, "prefix");
         if (!PREFIX.matcher(prefix).matches()) {
             throw new IllegalArgumentException("lab prefix \"" + prefix + "\" must be 1 to 24 characters of"
@@ -499,7 +499,7 @@ public final class Lab implements AutoCloseable {
      * lab's own namespace is searched, so only processes started for the lab are ended, each
      * by its PID; the JVM itself never enters a lab namespace.
      */
-    private static void endProcessesIn(String ip, String namespace) {
+    static void endProcessesIn(String ip, String namespace) {
         CommandResult pids = CommandRunner.run(List.of(ip, "netns", "pids", namespace), LabOptions.DEFAULT_COMMAND_TIMEOUT);
         long self = ProcessHandle.current().pid();
         pids.stdout().lines()

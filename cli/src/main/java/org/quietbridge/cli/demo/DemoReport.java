@@ -184,7 +184,7 @@ final class DemoReport {
     }
 
     /** The first column left-aligned, the others right-aligned, two spaces apart. */
-    private static List<String> aligned(List<List<String>> rows) {
+    static List<String> aligned(List<List<String>> rows) {
         int columns = rows.getFirst().size();
         int[] width = new int[columns];
         for (List<String> row : rows) {

@@ -119,7 +119,7 @@ public final class LabDemo {
         if (!Lab.runningAsRoot()) {
             throw new LabException("lab demo needs root: it creates network namespaces and veth links; run it with sudo");
         }
-        HostTool.requireAll("lab demo", List.of(HostTool.values()), " (./demo does that)");
+        HostTool.requireAll("lab demo", HostTool.DEMO, " (./demo does that)");
         List<String> present = Lab.existingNamespaces(prefix);
         if (!present.isEmpty()) {
             throw new LabException("lab " + prefix + " exists already (" + String.join(", ", present)

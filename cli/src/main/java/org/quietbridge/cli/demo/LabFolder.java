@@ -57,7 +57,12 @@ public record LabFolder(Path path) {
      * dumps before it reads smb.conf's {@code log file}.
      */
     public Path sambaLogFolder() {
-        return path.resolve("samba").resolve("log");
+        return sambaLogFolder("samba");
+    }
+
+    /** {@link #sambaLogFolder()} of the nmbd whose files are in {@code subfolder}. */
+    public Path sambaLogFolder(String subfolder) {
+        return path.resolve(subfolder).resolve("log");
     }
 
     /**
@@ -66,12 +71,22 @@ public record LabFolder(Path path) {
      * @return the smb.conf, for {@code nmbd -s} and {@code nmblookup -s}
      */
     public Path writeSambaConfig() {
-        Path samba = path.resolve("samba");
+        return writeSambaConfig("samba", NETBIOS_NAME);
+    }
+
+    /**
+     * Writes {@code <subfolder>/smb.conf} for an nmbd that serves {@code netbiosName}, and the folders it
+     * names: one per host when several nmbd run in one lab.
+     *
+     * @return the smb.conf
+     */
+    public Path writeSambaConfig(String subfolder, String netbiosName) {
+        Path samba = path.resolve(subfolder);
         try {
             for (String folder : SAMBA_FOLDERS) {
                 Files.createDirectories(samba.resolve(folder));
             }
-            return Files.writeString(samba.resolve("smb.conf"), sambaConfig(samba));
+            return Files.writeString(samba.resolve("smb.conf"), sambaConfig(samba, netbiosName));
         } catch (IOException e) {
             throw new LabException("cannot write the lab's Samba configuration under " + samba + ": " + e.getMessage(), e);
         }
@@ -108,17 +123,17 @@ public record LabFolder(Path path) {
     }
 
     /**
-     * smb.conf(5) for one nmbd in the core namespace. {@code bind interfaces only} with
+     * smb.conf(5) for one nmbd in a lab namespace. {@code bind interfaces only} with
      * {@code interfaces = eth0} keeps it to the lab's segment (it also binds
      * 10.77.0.255:137, where broadcast queries arrive); every path option points into
      * {@code samba}. The browser options stay at their defaults: nmbd then also holds browser
      * elections and announces itself by broadcast, as a Windows host on a campus segment does,
      * and that is part of the noise quietbridge removes.
      */
-    static String sambaConfig(Path samba) {
+    static String sambaConfig(Path samba, String netbiosName) {
         return """
                 # nmbd for quietbridge's namespace lab (written by quietbridge lab): serves the
-                # NetBIOS name %1$s on eth0 of the core namespace. Everything it writes stays
+                # NetBIOS name %1$s on eth0 of its namespace. Everything it writes stays
                 # in %2$s.
                 [global]
                    netbios name = %1$s
@@ -137,6 +152,6 @@ public record LabFolder(Path path) {
                    nmbd:socket dir = %2$s/nmbd
                    log file = %2$s/log/log.%%m
                    log level = 1
-                """.formatted(NETBIOS_NAME, samba, NETBIOS_WORKGROUP);
+                """.formatted(netbiosName, samba, NETBIOS_WORKGROUP);
     }
 }

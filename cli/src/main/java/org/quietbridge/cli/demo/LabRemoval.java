@@ -4,14 +4,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
+import org.quietbridge.lab.CampusLab;
 import org.quietbridge.lab.CommandRunner;
 import org.quietbridge.lab.HostTool;
 import org.quietbridge.lab.Lab;
 
 /**
- * Removes a lab, whoever built it, and says what it removed: the processes still inside its
+ * Removes a lab, whoever built it (the three-namespace {@link Lab} or a {@link CampusLab}), and says what it removed: the processes still inside its
  * namespaces (an nmbd or iperf3 someone started by hand), the namespaces, and its
  * {@link LabFolder}. {@code quietbridge lab down} and the demo's cleanup both use it.
  *
@@ -34,12 +37,15 @@ public record LabRemoval(List<String> namespaces, List<String> processes, Path f
      * @throws org.quietbridge.lab.LabException when a namespace cannot be deleted
      */
     public static LabRemoval remove(String prefix) {
-        List<String> namespaces = Lab.existingNamespaces(prefix);
+        Set<String> found = new LinkedHashSet<>(Lab.existingNamespaces(prefix));
+        found.addAll(CampusLab.existingNamespaces(prefix));
+        List<String> namespaces = List.copyOf(found);
         List<String> processes = new ArrayList<>();
         for (String namespace : namespaces) {
             processes.addAll(processesIn(namespace));
         }
         Lab.destroy(prefix);
+        CampusLab.destroy(prefix);
         LabFolder folder = LabFolder.of(prefix);
         return new LabRemoval(namespaces, processes, folder.delete() ? folder.path() : null);
     }
