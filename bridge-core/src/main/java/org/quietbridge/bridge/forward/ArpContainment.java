@@ -60,7 +60,8 @@ public final class ArpContainment {
     /**
      * @param settings the mode, size and aging (not off)
      * @param previous the containment this one replaces (a reload): its live bindings, while they fit, and
-     *                 its counters go on; or null
+     *                 its counters go on; a binding the new aging has expired counts as {@code aged}, one that
+     *                 does not fit a smaller table as {@code table_full}; or null
      * @param now      the clock
      */
     public ArpContainment(ArpSettings settings, ArpContainment previous, long now) {
@@ -86,9 +87,16 @@ public final class ArpContainment {
             for (ArpCounter c : ArpCounter.values()) {
                 counters.set(c.id(), previous.counter(c));
             }
-            for (int s = 0; s < previous.limit && freeCount > 0; s++) {
-                if (previous.used[s] && now - previous.lastSeen[s] <= agingNanos) {
+            for (int s = 0; s < previous.limit; s++) {
+                if (!previous.used[s]) {
+                    continue;
+                }
+                if (now - previous.lastSeen[s] > agingNanos) {
+                    counters.increment(ArpCounter.AGED.id()); // the new aging is shorter: gone, counted as aged
+                } else if (freeCount > 0) {
                     add(previous.ip[s], previous.vlan[s], previous.mac[s], previous.port[s], previous.lastSeen[s]);
+                } else {
+                    counters.increment(ArpCounter.TABLE_FULL.id()); // a smaller table: counted as not learned
                 }
             }
             counters.set(ArpCounter.BINDINGS.id(), limit - freeCount);

@@ -261,6 +261,28 @@ class BridgeAgentArpTest {
     }
 
     @Test
+    void aReloadToASmallerTableOrAShorterAgingCountsTheBindingsItCannotKeep() throws Exception {
+        BridgeAgent agent = bridge(BridgeSettings.defaults().withArp(new ArpSettings(ArpMode.CONTAIN, 8, AGING)));
+        cross(agent, 0, announce(CLIENT, CLIENT_IP));
+        cross(agent, 1, announce(GATEWAY, GATEWAY_IP));
+        cross(agent, 2, announce(OTHER, OTHER_IP));
+        assertEquals(0, agent.arpContainment().counter(ArpCounter.TABLE_FULL));
+
+        agent.reconfigure(BridgeSettings.defaults().withArp(new ArpSettings(ArpMode.CONTAIN, 1, AGING)));
+
+        assertEquals(1, agent.arpContainment().bindings(now).size());
+        assertEquals(1, agent.arpContainment().counter(ArpCounter.BINDINGS));
+        assertEquals(2, agent.arpContainment().counter(ArpCounter.TABLE_FULL), "the two that did not fit");
+
+        now += 10 * SECOND;
+        agent.doWork();
+        agent.reconfigure(BridgeSettings.defaults().withArp(new ArpSettings(ArpMode.CONTAIN, 1, 5 * SECOND)));
+
+        assertEquals(0, agent.arpContainment().bindings(now).size());
+        assertEquals(1, agent.arpContainment().counter(ArpCounter.AGED), "older than the new aging: aged");
+    }
+
+    @Test
     void aRequestStormControlDropsIsCountedThereOnly() throws Exception {
         BridgeAgent agent = bridge(BridgeSettings.defaults().withArp(new ArpSettings(ArpMode.UNICAST, 64, AGING))
                 .withStorm(new StormSettings(List.of(new StormSettings.Limit(1, StormClass.ARP, 2, 2,
