@@ -272,8 +272,8 @@ public final class BridgeAgent implements Agent {
      * not sent twice. The kernel's timer started no earlier than just before the last hold's sendto, and
      * runs out up to two ticks early ({@link #TAKEBACK_MARGIN_NANOS}); this hold took effect no later than
      * just after this sendto. A hold that comes late asks the gate first whether the last one is still in
-     * force ({@link StandbyGate#stillHeld()}): when it is, the kernel forwarded nothing and nothing is taken
-     * back. Without that question a loop that a busy CPU held up for 120 ms would drop frames nobody
+     * force ({@link StandbyGate#stillHeld()}): when it is, the kernel forwarded nothing stamped before the
+     * question, and only what arrived between the question and this hold is taken back. Without that question a loop that a busy CPU held up for 120 ms would drop frames nobody
      * forwarded (the campus lab's all-pairs ping lost one now and then). A refused hold changes nothing: the gate
      * goes on expiring.
      */
@@ -283,6 +283,7 @@ public final class BridgeAgent implements Agent {
         // Late (the holds are due every quarter of the timeout): ask the kernel whether the last hold is still in
         // force before renewing it, so that a loop that was slow but not stalled drops nothing.
         boolean stillHeld = false;
+        long askedWall = wallClock.getAsLong();
         if (holdStart != Long.MIN_VALUE && clock.getAsLong() - holdStart > timeout / 2) {
             try {
                 stillHeld = gate.stillHeld();
@@ -309,11 +310,16 @@ public final class BridgeAgent implements Agent {
         if (holdStart == Long.MIN_VALUE) {
             takeBack(Long.MIN_VALUE, heldWall);
             failover.increment(FailoverCounter.TAKEN_AT_START.id());
-        } else if (!stillHeld && held - holdStart > timeout - TAKEBACK_MARGIN_NANOS) {
-            // Not known to be in force when asked (stillHeld: the kernel forwarded nothing; it could only have
-            // expired in the microseconds between the question and this hold, a window not worth taking back,
-            // since joined to an earlier one it would drop everything in between).
-            takeBack(holdStartWall + timeout - TAKEBACK_MARGIN_NANOS, heldWall);
+        } else if (held - holdStart > timeout - TAKEBACK_MARGIN_NANOS) {
+            // In force when asked (stillHeld): the kernel forwarded nothing stamped before the question, but it may
+            // have between the question and this hold (a thread preempted there, a commit that waited).
+            long from = holdStartWall + timeout - TAKEBACK_MARGIN_NANOS;
+            if (stillHeld) {
+                from = Math.max(from, askedWall);
+            }
+            if (from < heldWall) {
+                takeBack(from, heldWall);
+            }
             if (held - holdStart > timeout) {
                 failover.increment(FailoverCounter.TAKEN_AFTER_STALL.id());
                 failover.add(FailoverCounter.STALLED_NANOS.id(), held - (holdStart + timeout));

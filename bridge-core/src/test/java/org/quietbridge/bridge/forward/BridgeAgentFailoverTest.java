@@ -49,10 +49,13 @@ class BridgeAgentFailoverTest {
         /** What the kernel says when asked whether the last hold is still in force; when it was asked. */
         boolean stillHeld;
         final List<Long> asked = new ArrayList<>();
+        /** How long the thread is held up between the question and the hold. */
+        long preemptedFor;
 
         @Override
         public boolean stillHeld() {
             asked.add(clock[0]);
+            clock[0] += preemptedFor;
             return stillHeld;
         }
 
@@ -202,6 +205,27 @@ class BridgeAgentFailoverTest {
         assertEquals(List.of(1, 2), sentOnCore(), "a busy CPU that held the loop up is no reason to drop");
         assertEquals(0, dropped());
         assertEquals(0, agent.counter(FailoverCounter.TAKEN_AFTER_STALL));
+    }
+
+    @Test
+    void whatArrivedBetweenTheQuestionAndTheHoldIsTakenBack() throws Exception {
+        agent.doWork();
+        for (int quarter = 1; quarter <= 24; quarter++) { // on time for longer than a second: the start's take-back
+            clock[0] += TIMEOUT / 4;                      // window is closed and joins nothing
+            agent.doWork();
+        }
+        long held = clock[0];
+        gate.stillHeld = true;
+        gate.preemptedFor = TimeUnit.MILLISECONDS.toNanos(300); // held up after the answer: the gate expired
+        receive(1, held + TimeUnit.MILLISECONDS.toNanos(175)); // before the question: nobody forwarded it
+        receive(2, held + TimeUnit.MILLISECONDS.toNanos(250)); // after it: perhaps the kernel did
+        clock[0] = held + TimeUnit.MILLISECONDS.toNanos(190);
+
+        agent.doWork();
+
+        assertEquals(List.of(1), sentOnCore(), "never by both");
+        assertEquals(1, dropped());
+        assertEquals(1, agent.counter(FailoverCounter.TAKEN_AFTER_STALL), "the hold came after the timeout");
     }
 
     @Test
