@@ -213,7 +213,7 @@ final class LabCommand implements Runnable {
                     + " with its NetBIOS rules only, with everything on), count the broadcast and multicast frames that"
                     + " reach one client each time, and remove the lab again. Takes about 3.5 minutes with the default 60 s.",
             "Needs root, iproute2, procps, iputils-ping, samba (nmbd), samba-common-bin (nmblookup), tcpdump,"
-                    + " dnsmasq-base, busybox (udhcpc) and python3; exit code 0 when every check passed and"
+                    + " dnsmasq-base, busybox (udhcpc), python3 and nftables; exit code 0 when every check passed and"
                     + " everything on removes at least 75%."})
     static final class Campus implements Callable<Integer> {
         @Spec

@@ -28,7 +28,8 @@ public enum HostTool {
     IPERF3("iperf3", "iperf3"),
     DNSMASQ("dnsmasq", "dnsmasq-base"),
     BUSYBOX("busybox", "busybox"),
-    PYTHON3("python3", "python3");
+    PYTHON3("python3", "python3"),
+    NFT("nft", "nftables");
 
     /** What building and removing the lab needs. */
     public static final List<HostTool> LAB = List.of(IP, ETHTOOL, SYSCTL);
@@ -37,10 +38,10 @@ public enum HostTool {
             MAUSEZAHN, IPERF3);
     /**
      * What {@code lab campus} needs: dnsmasq serves DHCP, busybox's udhcpc asks for it, python3 sends mDNS
-     * through a host's own UDP socket.
+     * through a host's own UDP socket, and the bridge's default {@code failover: kernel} needs nft.
      */
     public static final List<HostTool> CAMPUS = List.of(IP, SYSCTL, PING, NMBD, NMBLOOKUP, TCPDUMP, DNSMASQ,
-            BUSYBOX, PYTHON3);
+            BUSYBOX, PYTHON3, NFT);
 
     private final String program;
     private final String debianPackage;
