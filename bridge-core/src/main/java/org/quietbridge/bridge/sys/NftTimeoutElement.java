@@ -91,6 +91,9 @@ public final class NftTimeoutElement implements AutoCloseable {
     private final String described;
     private long errors;
     private int lastErrno;
+    /** What {@link #readAnswers()} found last: the errno of its last error, and whether an element came. */
+    private int answeredErrno;
+    private boolean answeredElement;
     private boolean closed;
 
     /**
@@ -125,19 +128,7 @@ public final class NftTimeoutElement implements AutoCloseable {
         w.string(NFTA_SET_ELEM_LIST_SET, set);
         w.endMessage(flush);
         if (key != null) {
-            int element = w.message((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM, NLM_F_REQUEST | NLM_F_CREATE,
-                    family, 0);
-            w.string(NFTA_SET_ELEM_LIST_TABLE, table);
-            w.string(NFTA_SET_ELEM_LIST_SET, set);
-            int elements = w.nest(NFTA_SET_ELEM_LIST_ELEMENTS);
-            int one = w.nest(NFTA_LIST_ELEM);
-            int keyNest = w.nest(NFTA_SET_ELEM_KEY);
-            w.bytes(NFTA_DATA_VALUE, key);
-            w.endNest(keyNest);
-            w.be64(NFTA_SET_ELEM_TIMEOUT, timeoutMillis);
-            w.endNest(one);
-            w.endNest(elements);
-            w.endMessage(element);
+            elementMessage(w, NFT_MSG_NEWSETELEM, NLM_F_REQUEST | NLM_F_CREATE, family, table, set, key, timeoutMillis);
         }
         w.endMessage(w.message(NFNL_MSG_BATCH_END, NLM_F_REQUEST, 0, NFNL_SUBSYS_NFTABLES));
         return w.segment.asSlice(0, w.length);
@@ -146,7 +137,17 @@ public final class NftTimeoutElement implements AutoCloseable {
     /** NFT_MSG_GETSETELEM for the element with {@code key}: one message, outside a batch. */
     private MemorySegment query(int family, String table, String set, byte[] key) {
         Writer w = new Writer(arena.allocate(256, 8));
-        int get = w.message((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETSETELEM, NLM_F_REQUEST, family, 0);
+        elementMessage(w, NFT_MSG_GETSETELEM, NLM_F_REQUEST, family, table, set, key, -1);
+        return w.segment.asSlice(0, w.length);
+    }
+
+    /**
+     * One set-element message for {@code key}: table, set, and the element list of that one element, with its
+     * timeout unless {@code timeoutMillis} is negative.
+     */
+    private static void elementMessage(Writer w, int type, int flags, int family, String table, String set,
+            byte[] key, long timeoutMillis) {
+        int message = w.message((NFNL_SUBSYS_NFTABLES << 8) | type, flags, family, 0);
         w.string(NFTA_SET_ELEM_LIST_TABLE, table);
         w.string(NFTA_SET_ELEM_LIST_SET, set);
         int elements = w.nest(NFTA_SET_ELEM_LIST_ELEMENTS);
@@ -154,10 +155,12 @@ public final class NftTimeoutElement implements AutoCloseable {
         int keyNest = w.nest(NFTA_SET_ELEM_KEY);
         w.bytes(NFTA_DATA_VALUE, key);
         w.endNest(keyNest);
+        if (timeoutMillis >= 0) {
+            w.be64(NFTA_SET_ELEM_TIMEOUT, timeoutMillis);
+        }
         w.endNest(one);
         w.endNest(elements);
-        w.endMessage(get);
-        return w.segment.asSlice(0, w.length);
+        w.endMessage(message);
     }
 
     /**
@@ -167,32 +170,11 @@ public final class NftTimeoutElement implements AutoCloseable {
      * expired). Allocates nothing.
      */
     public boolean present() throws NativeException {
-        drainErrors(); // answers to earlier sends are not this one's
-        long sent = LinuxSyscalls.sendto(callState, fd, query, query.byteSize(), MSG_DONTWAIT, kernel,
-                SOCKADDR_NL_LENGTH);
-        if (sent < 0) {
-            errors++;
-            lastErrno = (int) -sent;
+        if (!sendAfterDraining(query)) {
             return false;
         }
-        boolean found = false;
-        while (true) {
-            long n = LinuxSyscalls.recvfrom(callState, fd, answers, MSG_DONTWAIT);
-            if (n <= 0) {
-                return found;
-            }
-            for (long at = 0; at + NLMSGHDR_LENGTH <= Math.min(n, answers.byteSize()); ) {
-                int length = answers.get(NATIVE_INT, at);
-                int type = Short.toUnsignedInt(answers.get(NATIVE_SHORT, at + 4));
-                if (type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM)) {
-                    found = true;
-                }
-                if (length < NLMSGHDR_LENGTH) {
-                    break;
-                }
-                at += (length + 3) & ~3;
-            }
-        }
+        readAnswers(); // its NLMSG_ERROR (ENOENT: gone) is the answer, not a refusal to count
+        return answeredElement;
     }
 
     /**
@@ -209,15 +191,20 @@ public final class NftTimeoutElement implements AutoCloseable {
     }
 
     private boolean send(MemorySegment batch) throws NativeException {
-        drainErrors(); // answers to earlier sends are not this one's
-        long sent = LinuxSyscalls.sendto(callState, fd, batch, batch.byteSize(), MSG_DONTWAIT, kernel,
+        return sendAfterDraining(batch) && drainErrors() == 0;
+    }
+
+    /** Reads the answers to earlier sends (they are not this one's), then one sendto; false when it failed (counted). */
+    private boolean sendAfterDraining(MemorySegment message) throws NativeException {
+        drainErrors();
+        long sent = LinuxSyscalls.sendto(callState, fd, message, message.byteSize(), MSG_DONTWAIT, kernel,
                 SOCKADDR_NL_LENGTH);
         if (sent < 0) {
             errors++;
             lastErrno = (int) -sent;
             return false;
         }
-        return drainErrors() == 0;
+        return true;
     }
 
     /**
@@ -225,11 +212,26 @@ public final class NftTimeoutElement implements AutoCloseable {
      * waiting, counts the errors, and returns how many there were. Allocates nothing.
      */
     public int drainErrors() throws NativeException {
+        int found = readAnswers();
+        if (found > 0) {
+            lastErrno = answeredErrno;
+        }
+        errors += found;
+        return found;
+    }
+
+    /**
+     * Reads every queued answer without waiting: returns how many were NLMSG_ERROR with an error, the last
+     * one's errno in {@link #answeredErrno}, and whether an NFT_MSG_NEWSETELEM came in {@link #answeredElement}.
+     * Counts nothing. Allocates nothing.
+     */
+    private int readAnswers() throws NativeException {
         int found = 0;
+        answeredElement = false;
         while (true) {
             long n = LinuxSyscalls.recvfrom(callState, fd, answers, MSG_DONTWAIT);
             if (n <= 0) {
-                break;
+                return found;
             }
             for (long at = 0; at + NLMSGHDR_LENGTH <= Math.min(n, answers.byteSize()); ) {
                 int length = answers.get(NATIVE_INT, at);
@@ -238,8 +240,10 @@ public final class NftTimeoutElement implements AutoCloseable {
                     int error = answers.get(NATIVE_INT, at + NLMSGHDR_LENGTH);
                     if (error != 0) {
                         found++;
-                        lastErrno = -error;
+                        answeredErrno = -error;
                     }
+                } else if (type == ((NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_NEWSETELEM)) {
+                    answeredElement = true;
                 }
                 if (length < NLMSGHDR_LENGTH) {
                     break;
@@ -247,8 +251,6 @@ public final class NftTimeoutElement implements AutoCloseable {
                 at += (length + 3) & ~3;
             }
         }
-        errors += found;
-        return found;
     }
 
     /** Sends or batches the kernel refused, in total. */
